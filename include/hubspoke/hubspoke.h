@@ -1,0 +1,99 @@
+// The hub→spoke chain: from base credentials, assume the hub role, then from the hub session
+// assume the spoke role in another account. The C++ counterpart of the Go package
+// github.com/northwood-labs/assume-spoke-role/hubspoke.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "hubspoke/credentials.h"
+#include "hubspoke/provider.h"
+#include "hubspoke/result.h"
+#include "hubspoke/sts_client.h"
+#include "hubspoke/system.h"
+
+namespace hubspoke {
+
+struct SpokeCredentialsInput {
+  // The seed's fields. Roles may be a name, "path/name", or a full role ARN (then the account
+  // id may be omitted).
+  std::string hub_account_id;
+  std::string spoke_account_id;
+  std::string hub_role_name;
+  std::string spoke_role_name;
+  std::string external_id;     // used for both hops unless overridden below; may be empty
+  std::string session_string;  // hub session name; the spoke's is "<spoke-account>-<this>"
+
+  // Beyond the seed.
+  std::string hub_external_id;    // overrides external_id for the hub hop
+  std::string spoke_external_id;  // overrides external_id for the spoke hop
+  std::chrono::seconds duration{3600};     // spoke session: 900–3600 (chained sessions ≤ 1 h)
+  std::chrono::seconds hub_duration{900};  // hub session: only needs to outlive the spoke call
+  std::string region;        // empty: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1
+  std::string endpoint_url;  // empty: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else regional
+  std::string source_identity;         // set on the hub hop; persists through the chain
+  std::vector<SessionTag> tags;        // session tags on the spoke hop
+  std::string policy;                  // inline session policy (JSON) scoping the spoke session
+  std::vector<std::string> policy_arns;  // managed session policies for the spoke session
+  int retries = 3;                       // retries per STS call (throttling, 5xx, network)
+  std::chrono::milliseconds timeout{10000};  // per HTTP attempt
+};
+
+struct SpokeCredentials {
+  Credentials credentials;       // the spoke session
+  std::string assumed_role_arn;  // arn:aws:sts::SPOKE:assumed-role/ROLE/SESSION
+  std::string assumed_role_id;
+  std::string hub_role_arn;
+  std::string spoke_role_arn;
+  std::string hub_session_arn;  // arn:aws:sts::HUB:assumed-role/ROLE/SESSION
+  std::string region;           // the resolved region
+};
+
+// How validation errors name each field: the struct member by default; the CLI passes the flag
+// or environment variable the value came from ("--hub-account", "ASSUME_ROLE_HUB_ACCOUNT").
+struct InputFieldNames {
+  std::string hub_account_id = "hub_account_id";
+  std::string spoke_account_id = "spoke_account_id";
+  std::string hub_role_name = "hub_role_name";
+  std::string spoke_role_name = "spoke_role_name";
+  std::string external_id = "external_id";
+  std::string hub_external_id = "hub_external_id";
+  std::string spoke_external_id = "spoke_external_id";
+  std::string session_string = "session_string";
+  std::string duration = "duration";
+  std::string hub_duration = "hub_duration";
+  std::string source_identity = "source_identity";
+  std::string tags = "tags";
+  std::string policy = "policy";
+  std::string policy_arns = "policy_arns";
+  std::string retries = "retries";
+  std::string region = "region";
+  std::string endpoint_url = "endpoint_url";
+};
+
+// Checks every field (account ids, roles, session names, external ids, durations, tags, policy,
+// region, endpoint) without any network call. Errors are kInvalidArgument, one line, naming the
+// field, the value (unless secret) and the rule.
+Status ValidateSpokeInput(const SpokeCredentialsInput& input, const InputFieldNames& names = {});
+
+// Session names as the seed's library builds them: hub "<session-string>", spoke
+// "<spoke-account>-<session-string>", sanitized to STS's rule (2–64 characters of [\w+=,.@-]).
+std::string HubSessionName(const std::string& session_string);
+std::string SpokeSessionName(const std::string& spoke_account_id,
+                             const std::string& session_string);
+// The session string used when none is given: "<user>-<yyyymmddThhmmssZ>".
+std::string DefaultSessionString(const Environment& env, TimePoint now);
+
+// Runs the chain. `base` supplies the base identity; `sys` the clock, environment (region and
+// endpoint), HTTP transport (both hops share one kept-alive connection) and log. Errors name the
+// hop ("base", "hub hop <role arn>", "spoke hop <role arn>"), carry the AWS error code, message
+// and request id, and a hint at the likely cause.
+Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
+                                             const SystemContext& sys,
+                                             CredentialsProvider& base);
+
+// Convenience: the real system, base credentials from the environment variables.
+Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input);
+
+}  // namespace hubspoke

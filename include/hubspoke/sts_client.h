@@ -1,0 +1,105 @@
+// A client for AWS STS (awsQuery protocol over HTTPS, SigV4-signed): AssumeRole with all its
+// parameters and GetCallerIdentity. Retries throttling, 5xx and connection failures with
+// exponential backoff and full jitter; never retries access-denied, validation or expired-token
+// errors.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hubspoke/credentials.h"
+#include "hubspoke/result.h"
+#include "hubspoke/system.h"
+
+namespace hubspoke {
+
+struct SessionTag {
+  std::string key;
+  std::string value;
+};
+
+struct ProvidedContext {
+  std::string provider_arn;
+  std::string context_assertion;
+};
+
+// AssumeRole's parameters, named as in the STS API.
+struct AssumeRoleRequest {
+  std::string role_arn;
+  std::string role_session_name;
+  std::optional<std::chrono::seconds> duration;  // DurationSeconds; STS default 3600
+  std::string external_id;                       // empty = not sent
+  std::string policy;                            // inline session policy JSON; empty = none
+  std::vector<std::string> policy_arns;          // managed session policies
+  std::vector<SessionTag> tags;
+  std::vector<std::string> transitive_tag_keys;
+  std::string serial_number;  // MFA device
+  std::string token_code;     // MFA code
+  std::string source_identity;
+  std::vector<ProvidedContext> provided_contexts;
+};
+
+struct AssumeRoleResponse {
+  Credentials credentials;
+  std::string assumed_role_arn;  // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+  std::string assumed_role_id;   // AROA…:SESSION
+  std::optional<int> packed_policy_size;
+  std::string source_identity;
+  std::string request_id;
+};
+
+struct CallerIdentity {
+  std::string account;
+  std::string arn;
+  std::string user_id;
+  std::string request_id;
+};
+
+struct StsClientOptions {
+  std::string endpoint;        // e.g. https://sts.eu-west-1.amazonaws.com
+  std::string signing_region;  // e.g. eu-west-1
+  int max_attempts = 4;        // 1 + retries
+  std::chrono::milliseconds attempt_timeout{10000};
+  std::chrono::milliseconds backoff_base{100};
+  std::chrono::milliseconds backoff_cap{5000};
+};
+
+class StsClient {
+ public:
+  // `sys` must outlive the client. Requests share sys.http, so consecutive calls to the same
+  // endpoint reuse one kept-alive connection.
+  StsClient(const SystemContext& sys, StsClientOptions options);
+
+  Result<AssumeRoleResponse> AssumeRole(const Credentials& caller, const AssumeRoleRequest& req);
+  Result<CallerIdentity> GetCallerIdentity(const Credentials& caller);
+
+  const StsClientOptions& options() const { return options_; }
+
+ private:
+  struct Reply {
+    std::string body;
+    std::string request_id;
+  };
+  // Signs and sends one awsQuery call, with retries; returns the 2xx body or a mapped error.
+  Result<Reply> Call(const Credentials& caller, const std::string& action,
+                     const std::vector<std::pair<std::string, std::string>>& params);
+
+  const SystemContext& sys_;
+  StsClientOptions options_;
+};
+
+// The STS endpoint and signing region to use, from explicit settings (flag values, may be
+// empty) and the environment: --endpoint-url, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else the
+// regional endpoint of the region (--region, AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+struct StsEndpoint {
+  std::string url;
+  std::string region;          // resolved region (also what the child gets as AWS_REGION)
+  std::string signing_region;  // region to sign with
+  std::string source;          // where the endpoint came from, for --verbose
+};
+Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const std::string& region_flag,
+                                       const std::string& endpoint_flag);
+
+}  // namespace hubspoke

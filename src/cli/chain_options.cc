@@ -1,0 +1,180 @@
+#include "cli/chain_options.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/strings.h"
+#include "core/validate.h"
+
+namespace hubspoke::cli {
+namespace {
+
+struct Source {
+  std::string value;
+  std::string name;  // the flag or env var, for error messages
+  bool set = false;
+};
+
+Source Pick(const CLI::App& app, const std::string& flag, const std::string& flag_value,
+            const Environment& env, const std::string& env_name) {
+  if (app.count(flag) > 0) return {flag_value, flag, true};
+  if (!env_name.empty()) {
+    if (auto v = env.Get(env_name); v && !v->empty()) return {*v, env_name, true};
+  }
+  return {"", flag + " (or " + env_name + ")", false};
+}
+
+}  // namespace
+
+void AddChainOptions(CLI::App& app, ChainFlags& f) {
+  app.add_option("--hub-account", f.hub_account,
+                 "Account id of the hub role [env ASSUME_ROLE_HUB_ACCOUNT]");
+  app.add_option("--spoke-account", f.spoke_account,
+                 "Account id of the spoke role [env ASSUME_ROLE_SPOKE_ACCOUNT]");
+  app.add_option("--hub-role", f.hub_role,
+                 "Hub role: name, path/name or role ARN [env ASSUME_ROLE_HUB_ROLE]");
+  app.add_option("--spoke-role", f.spoke_role,
+                 "Spoke role: name, path/name or role ARN [env ASSUME_ROLE_SPOKE_ROLE]");
+  app.add_option("--external-id", f.external_id,
+                 "External id for both hops [env ASSUME_ROLE_EXTERNAL_ID]");
+  app.add_option("--hub-external-id", f.hub_external_id,
+                 "External id for the hub hop (default: --external-id) "
+                 "[env ASSUME_ROLE_HUB_EXTERNAL_ID]");
+  app.add_option("--spoke-external-id", f.spoke_external_id,
+                 "External id for the spoke hop (default: --external-id) "
+                 "[env ASSUME_ROLE_SPOKE_EXTERNAL_ID]");
+  app.add_option("--session-string", f.session_string,
+                 "Session name: hub '<s>', spoke '<spoke-account>-<s>' (default: "
+                 "<user>-<timestamp>) [env ASSUME_ROLE_SESSION_STRING]");
+  app.add_option("--duration", f.duration,
+                 "Spoke session lifetime, 15m–1h (chained sessions are capped at 1 h): 3600, "
+                 "45m, 1h [default 1h] [env ASSUME_ROLE_DURATION]");
+  app.add_option("--region", f.region,
+                 "Region of the STS endpoint and for the child [env AWS_REGION, "
+                 "AWS_DEFAULT_REGION; default us-east-1]");
+  app.add_option("--endpoint-url", f.endpoint_url,
+                 "STS endpoint URL [env AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL]");
+  app.add_option("--source-identity", f.source_identity,
+                 "Source identity set on the hub session; persists through the chain");
+  app.add_option("--tag", f.tags, "Session tag KEY=VALUE on the spoke session (repeatable)");
+  app.add_option("--policy", f.policy_file,
+                 "File with a session policy (JSON) that scopes the spoke session down");
+  app.add_option("--policy-arn", f.policy_arns,
+                 "Managed policy ARN used as a session policy for the spoke session (repeatable)");
+  app.add_option("--retries", f.retries,
+                 "Retries per STS call on throttling, 5xx and network errors [default 3]");
+  app.add_flag("-v,--verbose", f.verbose,
+               "Log each step to stderr (identities, role ARNs, request ids, timing; never "
+               "secrets)");
+}
+
+Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& f,
+                                              const Environment& env) {
+  SpokeCredentialsInput in;
+  InputFieldNames names;
+  auto take = [&](const std::string& flag, const std::string& value, const char* env_name,
+                  std::string& field, std::string& name) {
+    Source s = Pick(app, flag, value, env, env_name);
+    field = s.value;
+    name = s.name;
+    return s;
+  };
+  take("--hub-account", f.hub_account, "ASSUME_ROLE_HUB_ACCOUNT", in.hub_account_id,
+       names.hub_account_id);
+  take("--spoke-account", f.spoke_account, "ASSUME_ROLE_SPOKE_ACCOUNT", in.spoke_account_id,
+       names.spoke_account_id);
+  take("--hub-role", f.hub_role, "ASSUME_ROLE_HUB_ROLE", in.hub_role_name, names.hub_role_name);
+  take("--spoke-role", f.spoke_role, "ASSUME_ROLE_SPOKE_ROLE", in.spoke_role_name,
+       names.spoke_role_name);
+  take("--external-id", f.external_id, "ASSUME_ROLE_EXTERNAL_ID", in.external_id,
+       names.external_id);
+  take("--hub-external-id", f.hub_external_id, "ASSUME_ROLE_HUB_EXTERNAL_ID", in.hub_external_id,
+       names.hub_external_id);
+  take("--spoke-external-id", f.spoke_external_id, "ASSUME_ROLE_SPOKE_EXTERNAL_ID",
+       in.spoke_external_id, names.spoke_external_id);
+  take("--session-string", f.session_string, "ASSUME_ROLE_SESSION_STRING", in.session_string,
+       names.session_string);
+  // An explicitly empty flag is a mistake, not "use the default".
+  for (const char* flag : {"--hub-account", "--spoke-account", "--hub-role", "--spoke-role",
+                           "--external-id", "--hub-external-id", "--spoke-external-id",
+                           "--session-string", "--duration", "--region", "--endpoint-url",
+                           "--source-identity", "--policy", "--retries"}) {
+    if (app.count(flag) > 0 && app.get_option(flag)->as<std::string>().empty())
+      return Error(ErrorCode::kInvalidArgument, std::string(flag) + ": the value is empty");
+  }
+
+  std::string duration_text;
+  Source d = take("--duration", f.duration, "ASSUME_ROLE_DURATION", duration_text, names.duration);
+  if (d.set) {
+    auto seconds = ParseDuration(d.name, d.value);
+    if (!seconds) return std::move(seconds).error();
+    in.duration = *seconds;
+  }
+  if (app.count("--retries") > 0) {
+    names.retries = "--retries";
+    const std::string& r = f.retries;
+    if (r.empty() || r.size() > 3 || r.find_first_not_of("0123456789") != std::string::npos)
+      return Error(ErrorCode::kInvalidArgument,
+                   "--retries: invalid value '" + Printable(r, 20) + "': retries are 0–20");
+    in.retries = std::stoi(r);
+  }
+  in.region = f.region;
+  names.region = "--region";
+  in.endpoint_url = f.endpoint_url;
+  names.endpoint_url = "--endpoint-url";
+  in.source_identity = f.source_identity;
+  names.source_identity = "--source-identity";
+  names.tags = "--tag";
+  for (const auto& t : f.tags) {
+    std::size_t eq = t.find('=');
+    if (eq == std::string::npos)
+      return Error(ErrorCode::kInvalidArgument,
+                   "--tag: invalid value '" + Printable(t, 80) + "': a tag is KEY=VALUE");
+    in.tags.push_back({t.substr(0, eq), t.substr(eq + 1)});
+  }
+  names.policy_arns = "--policy-arn";
+  in.policy_arns = f.policy_arns;
+  if (!f.policy_file.empty()) {
+    names.policy = "--policy " + f.policy_file;
+    std::ifstream file(f.policy_file, std::ios::binary);
+    if (!file) {
+      return Error(ErrorCode::kInvalidArgument, "--policy: cannot read '" +
+                                                    Printable(f.policy_file, 200) + "': " +
+                                                    std::strerror(errno));
+    }
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (text.str().size() > 1 << 20)
+      return Error(ErrorCode::kInvalidArgument, "--policy: the file is larger than 1 MiB");
+    in.policy = text.str();
+    if (in.policy.empty())
+      return Error(ErrorCode::kInvalidArgument, "--policy: the file '" +
+                                                    Printable(f.policy_file, 200) + "' is empty");
+  }
+  if (auto s = ValidateSpokeInput(in, names); !s) return std::move(s).error();
+  return in;
+}
+
+std::string ChainHelpFooter() {
+  return R"(
+Base credentials:
+  The hub role is assumed with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+  AWS_SESSION_TOKEN, as `aws-vault exec` or a CI system provides them.
+
+Environment:
+  ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_HUB_ROLE,
+  ASSUME_ROLE_SPOKE_ROLE, ASSUME_ROLE_EXTERNAL_ID, ASSUME_ROLE_HUB_EXTERNAL_ID,
+  ASSUME_ROLE_SPOKE_EXTERNAL_ID, ASSUME_ROLE_SESSION_STRING, ASSUME_ROLE_DURATION
+  stand in for the flags of the same name; a flag beats its variable.
+  AWS_REGION / AWS_DEFAULT_REGION pick the region, AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL the
+  STS endpoint, AWS_CA_BUNDLE the trusted CAs, HTTPS_PROXY / NO_PROXY the proxy.
+
+Exit status:
+  0 success; 2 bad flags, environment or files (nothing was sent); 1 any other failure.
+  `run` exits with the command's status, or 128+N when it dies of signal N.
+)";
+}
+
+}  // namespace hubspoke::cli

@@ -1,0 +1,37 @@
+// One subcommand per file; main dispatches through a table of these.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "hubspoke/result.h"
+
+namespace hubspoke::cli {
+
+// What main hands to the chosen command.
+struct Invocation {
+  std::vector<std::string> child_argv;  // everything after "--"
+  bool saw_double_dash = false;
+};
+
+class Command {
+ public:
+  virtual ~Command() = default;
+  // Registers the subcommand and its flags on the root app.
+  virtual CLI::App* Register(CLI::App& root) = 0;
+  // Runs it; returns the process exit status. Errors are printed by the command.
+  virtual int Execute(const Invocation& invocation) = 0;
+};
+
+std::unique_ptr<Command> MakeRunCommand();
+std::unique_ptr<Command> MakeCredentialsCommand();
+std::unique_ptr<Command> MakeVersionCommand();
+
+// Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
+// 2 for bad input (kInvalidArgument), 1 otherwise.
+int ReportError(const Error& error);
+
+}  // namespace hubspoke::cli

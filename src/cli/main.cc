@@ -1,0 +1,82 @@
+// assume-spoke-role: a thin CLI over the hubspoke library.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/command.h"
+
+namespace hubspoke::cli {
+
+int ReportError(const Error& error) {
+  std::fprintf(stderr, "assume-spoke-role: error: %s\n", error.ToString().c_str());
+  return error.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+namespace {
+
+constexpr const char* kRootHelp = R"(
+Assume a hub role, chain into a spoke role in another account, and run a command (or print
+credentials) as the spoke.
+
+Examples:
+  export ASSUME_ROLE_HUB_ACCOUNT=999999999999 ASSUME_ROLE_HUB_ROLE=automation-hub-role \
+         ASSUME_ROLE_SPOKE_ROLE=automation-spoke-role \
+         ASSUME_ROLE_EXTERNAL_ID=this-is-my-automation ASSUME_ROLE_SESSION_STRING=me@example.com
+  aws-vault exec sys-automation -- \
+      assume-spoke-role run --spoke-account 888888888888 -- aws sts get-caller-identity
+  assume-spoke-role credentials --spoke-account 888888888888 --format export
+
+Run `assume-spoke-role <command> --help` for a command's flags.)";
+
+int Main(int argc, char** argv) {
+  // Everything after the first "--" is the child command; CLI11 never sees it.
+  Invocation invocation;
+  std::vector<char*> ours;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 && std::strcmp(argv[i], "--") == 0) {
+      invocation.saw_double_dash = true;
+      for (int j = i + 1; j < argc; ++j) invocation.child_argv.emplace_back(argv[j]);
+      break;
+    }
+    ours.push_back(argv[i]);
+  }
+
+  CLI::App app("assume-spoke-role: the AWS hub-and-spoke role chain", "assume-spoke-role");
+  app.footer(kRootHelp);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("assume-spoke-role ") + HUBSPOKE_VERSION);
+  std::vector<std::unique_ptr<Command>> commands;
+  commands.push_back(MakeRunCommand());
+  commands.push_back(MakeCredentialsCommand());
+  commands.push_back(MakeVersionCommand());
+  std::vector<CLI::App*> subs;
+  for (auto& c : commands) subs.push_back(c->Register(app));
+
+  try {
+    app.parse(static_cast<int>(ours.size()), ours.data());
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    std::string sub;
+    for (auto* s : subs)
+      if (s->parsed()) sub = " " + s->get_name();
+    std::fprintf(stderr, "assume-spoke-role: error: %s (see assume-spoke-role%s --help)\n",
+                 what.c_str(), sub.c_str());
+    return 2;
+  }
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    if (subs[i]->parsed()) return commands[i]->Execute(invocation);
+  }
+  return 2;
+}
+
+}  // namespace
+}  // namespace hubspoke::cli
+
+int main(int argc, char** argv) { return hubspoke::cli::Main(argc, argv); }

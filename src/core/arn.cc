@@ -1,0 +1,72 @@
+#include "hubspoke/arn.h"
+
+#include "core/partition.h"
+#include "core/strings.h"
+#include "core/validate.h"
+
+namespace hubspoke {
+
+std::string RoleArn::ToString() const {
+  return "arn:" + partition + ":iam::" + account_id + ":role" + path + name;
+}
+
+Result<RoleArn> ResolveRole(std::string_view what, std::string_view role,
+                            std::string_view account_what, std::string_view account_id,
+                            std::string_view partition) {
+  RoleArn out;
+  std::string_view path_and_name;
+  if (role.rfind("arn:", 0) == 0) {
+    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
+    auto parts = Split(role, ':');
+    if (parts.size() != 6 || parts[2] != "iam" || !parts[3].empty() ||
+        parts[5].rfind("role/", 0) != 0 || PartitionById(parts[1]).id.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(what) + ": invalid value '" + Printable(role, 120) +
+                       "': a role ARN looks like arn:aws:iam::123456789012:role/NAME or "
+                       "arn:aws:iam::123456789012:role/PATH/NAME");
+    }
+    if (auto s = ValidateAccountId(what, parts[4]); !s) return std::move(s).error();
+    if (!account_id.empty() && parts[4] != account_id) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(what) + ": the role ARN is in account " + parts[4] + " but " +
+                       std::string(account_what) + " is " + std::string(account_id) +
+                       "; give one or make them agree");
+    }
+    if (parts[1] != partition) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(what) + ": the role ARN is in partition " + parts[1] +
+                       " but the region is in partition " + std::string(partition) +
+                       "; roles cannot be assumed across partitions (set --region)");
+    }
+    out.partition = parts[1];
+    out.account_id = parts[4];
+    path_and_name = std::string_view(role).substr(role.find(":role/") + 5);  // "/path/name"
+  } else {
+    if (account_id.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   std::string(account_what) + " is required when " + std::string(what) +
+                       " is a role name rather than a role ARN");
+    }
+    out.partition = std::string(partition);
+    out.account_id = std::string(account_id);
+    path_and_name = role;
+  }
+  std::size_t slash = path_and_name.rfind('/');
+  if (slash == std::string_view::npos) {
+    out.name = std::string(path_and_name);
+  } else {
+    out.name = std::string(path_and_name.substr(slash + 1));
+    std::string path(path_and_name.substr(0, slash + 1));
+    if (path.front() != '/') path.insert(path.begin(), '/');
+    if (auto s = ValidateRolePath(what, path); !s) return std::move(s).error();
+    out.path = std::move(path);
+  }
+  if (auto s = ValidateRoleName(what, out.name); !s) return std::move(s).error();
+  if (out.ToString().size() > 2048) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(what) + ": the role ARN is longer than STS's 2048 characters");
+  }
+  return out;
+}
+
+}  // namespace hubspoke

@@ -1,0 +1,23 @@
+// Timestamps as AWS writes them. Pure: no clock access.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "hubspoke/credentials.h"
+#include "hubspoke/result.h"
+
+namespace hubspoke {
+
+// 2015-08-30T12:36:00Z (RFC 3339 / ISO 8601 extended, UTC, whole seconds).
+std::string FormatRfc3339(TimePoint t);
+// 20150830T123600Z (the SigV4 X-Amz-Date form).
+std::string FormatAmzDate(TimePoint t);
+// 20150830 (the SigV4 credential-scope date).
+std::string FormatAmzDay(TimePoint t);
+// Accepts RFC 3339 with 'Z' or a numeric offset, optional fractional seconds
+// ("2019-07-15T23:28:33.359Z"), and the basic form 20150830T123600Z.
+Result<TimePoint> ParseTimestamp(std::string_view text);
+
+}  // namespace hubspoke

@@ -1,0 +1,20 @@
+// How STS (and any AWS Query API) errors map onto our error codes and retry decisions.
+#pragma once
+
+#include <string_view>
+
+#include "hubspoke/result.h"
+
+namespace hubspoke::sts {
+
+struct ErrorClass {
+  ErrorCode code;
+  bool retryable;
+};
+
+// Throttling codes (Throttling, ThrottlingException, RequestLimitExceeded, …) and transient
+// server errors (InternalError, ServiceUnavailable, HTTP 5xx) are retryable; access-denied,
+// signature, expired-token and validation errors are not.
+ErrorClass ClassifyAwsError(std::string_view aws_code, int http_status);
+
+}  // namespace hubspoke::sts

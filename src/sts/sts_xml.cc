@@ -1,0 +1,106 @@
+#include "sts/sts_xml.h"
+
+#include <pugixml.hpp>
+
+#include "core/strings.h"
+#include "core/time.h"
+
+namespace hubspoke::sts {
+namespace {
+
+// Finds the first descendant element with local name `name` (namespace prefixes ignored).
+pugi::xml_node Find(pugi::xml_node node, std::string_view name) {
+  return node.find_node([&](pugi::xml_node n) {
+    if (n.type() != pugi::node_element) return false;
+    std::string_view full = n.name();
+    std::size_t colon = full.find(':');
+    return (colon == std::string_view::npos ? full : full.substr(colon + 1)) == name;
+  });
+}
+
+std::string Text(pugi::xml_node node, std::string_view name) {
+  pugi::xml_node n = Find(node, name);
+  return n ? Trim(n.child_value()) : std::string();
+}
+
+Result<pugi::xml_document*> Load(pugi::xml_document& doc, std::string_view xml,
+                                 std::string_view what) {
+  pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default);
+  if (!r) {
+    return Error(ErrorCode::kParse, "STS " + std::string(what) + " response is not valid XML (" +
+                                        r.description() + " at offset " +
+                                        std::to_string(r.offset) + ")");
+  }
+  return &doc;
+}
+
+Error Missing(std::string_view what, std::string_view field) {
+  return Error(ErrorCode::kParse,
+               "STS " + std::string(what) + " response has no " + std::string(field));
+}
+
+}  // namespace
+
+Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml) {
+  pugi::xml_document doc;
+  if (auto r = Load(doc, xml, "AssumeRole"); !r) return std::move(r).error();
+  pugi::xml_node result = Find(doc, "AssumeRoleResult");
+  if (!result) return Missing("AssumeRole", "AssumeRoleResult");
+  pugi::xml_node creds = Find(result, "Credentials");
+  if (!creds) return Missing("AssumeRole", "Credentials");
+  AssumeRoleResponse out;
+  out.credentials.access_key_id = Text(creds, "AccessKeyId");
+  out.credentials.secret_access_key = SecretString(Text(creds, "SecretAccessKey"));
+  out.credentials.session_token = SecretString(Text(creds, "SessionToken"));
+  if (out.credentials.access_key_id.empty()) return Missing("AssumeRole", "AccessKeyId");
+  if (out.credentials.secret_access_key.empty()) return Missing("AssumeRole", "SecretAccessKey");
+  if (out.credentials.session_token.empty()) return Missing("AssumeRole", "SessionToken");
+  std::string expiration = Text(creds, "Expiration");
+  auto t = ParseTimestamp(expiration);
+  if (!t) return std::move(t).error().Wrap("STS AssumeRole response Expiration");
+  out.credentials.expiration = *t;
+  pugi::xml_node user = Find(result, "AssumedRoleUser");
+  out.assumed_role_arn = Text(user, "Arn");
+  out.assumed_role_id = Text(user, "AssumedRoleId");
+  if (out.assumed_role_arn.empty()) return Missing("AssumeRole", "AssumedRoleUser/Arn");
+  std::string packed = Text(result, "PackedPolicySize");
+  if (!packed.empty()) {
+    try {
+      out.packed_policy_size = std::stoi(packed);
+    } catch (...) {
+      return Error(ErrorCode::kParse, "STS AssumeRole response has a non-numeric PackedPolicySize");
+    }
+  }
+  out.source_identity = Text(result, "SourceIdentity");
+  out.request_id = Text(doc, "RequestId");
+  return out;
+}
+
+Result<CallerIdentity> ParseGetCallerIdentityResponse(std::string_view xml) {
+  pugi::xml_document doc;
+  if (auto r = Load(doc, xml, "GetCallerIdentity"); !r) return std::move(r).error();
+  pugi::xml_node result = Find(doc, "GetCallerIdentityResult");
+  if (!result) return Missing("GetCallerIdentity", "GetCallerIdentityResult");
+  CallerIdentity out;
+  out.account = Text(result, "Account");
+  out.arn = Text(result, "Arn");
+  out.user_id = Text(result, "UserId");
+  out.request_id = Text(doc, "RequestId");
+  if (out.arn.empty()) return Missing("GetCallerIdentity", "Arn");
+  return out;
+}
+
+AwsErrorDetails ParseErrorResponse(std::string_view body, int http_status) {
+  AwsErrorDetails out;
+  out.http_status = http_status;
+  pugi::xml_document doc;
+  if (doc.load_buffer(body.data(), body.size())) {
+    pugi::xml_node error = Find(doc, "Error");
+    out.code = Printable(Text(error, "Code"), 100);
+    out.message = Printable(Text(error, "Message"), 500);
+    out.request_id = Printable(Text(doc, "RequestId"), 100);
+  }
+  return out;
+}
+
+}  // namespace hubspoke::sts

@@ -1,0 +1,18 @@
+// Parsing STS awsQuery XML responses (pugixml lives only here). Elements are found by name, not
+// position (STS does not fix the order), and text is trimmed (the docs samples wrap tokens).
+#pragma once
+
+#include <string_view>
+
+#include "hubspoke/result.h"
+#include "hubspoke/sts_client.h"
+
+namespace hubspoke::sts {
+
+Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml);
+Result<CallerIdentity> ParseGetCallerIdentityResponse(std::string_view xml);
+// <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>, also the
+// <Response><Errors><Error>… shape some servers use. Fields missing from a non-XML body are empty.
+AwsErrorDetails ParseErrorResponse(std::string_view body, int http_status);
+
+}  // namespace hubspoke::sts

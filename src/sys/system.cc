@@ -1,0 +1,137 @@
+#include "hubspoke/system.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+#include <random>
+#include <thread>
+
+extern char** environ;
+
+namespace hubspoke {
+namespace {
+
+class RealClock final : public Clock {
+ public:
+  TimePoint Now() const override { return std::chrono::system_clock::now(); }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
+  void SleepFor(std::chrono::milliseconds d) const override { std::this_thread::sleep_for(d); }
+};
+
+class MapEnvironment final : public Environment {
+ public:
+  explicit MapEnvironment(std::vector<std::pair<std::string, std::string>> vars)
+      : vars_(std::move(vars)) {}
+  std::optional<std::string> Get(std::string_view name) const override {
+    // The last definition wins, as with setenv over an inherited variable.
+    for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
+      if (it->first == name) return it->second;
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, std::string>> All() const override { return vars_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> vars_;
+};
+
+class StderrLogger final : public Logger {
+ public:
+  explicit StderrLogger(LogLevel min) : min_(min) {}
+  void Log(LogLevel level, std::string_view message) override {
+    if (!Enabled(level)) return;
+    const char* tag = level == LogLevel::kError     ? "error: "
+                      : level == LogLevel::kWarning ? "warning: "
+                                                    : "";
+    std::lock_guard<std::mutex> lock(mu_);
+    std::fprintf(stderr, "assume-spoke-role: %s%.*s\n", tag, static_cast<int>(message.size()),
+                 message.data());
+  }
+  bool Enabled(LogLevel level) const override { return level >= min_; }
+
+ private:
+  LogLevel min_;
+  std::mutex mu_;
+};
+
+class NullLogger final : public Logger {
+ public:
+  void Log(LogLevel, std::string_view) override {}
+  bool Enabled(LogLevel) const override { return false; }
+};
+
+class SystemRandom final : public Random {
+ public:
+  SystemRandom() : gen_(std::random_device{}()) {}
+  std::uint64_t Below(std::uint64_t bound) override {
+    if (bound == 0) return 0;
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::uniform_int_distribution<std::uint64_t>(0, bound - 1)(gen_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::mt19937_64 gen_;
+};
+
+std::string FirstSet(const Environment& env, std::initializer_list<std::string_view> names) {
+  for (auto name : names) {
+    auto v = env.Get(name);
+    if (v && !v->empty()) return *v;
+  }
+  return "";
+}
+
+}  // namespace
+
+const Clock& SystemClock() {
+  static const RealClock clock;
+  return clock;
+}
+
+std::unique_ptr<Environment> MakeProcessEnvironment() {
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    vars.emplace_back(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return std::make_unique<MapEnvironment>(std::move(vars));
+}
+
+std::unique_ptr<Environment> MakeMapEnvironment(
+    std::vector<std::pair<std::string, std::string>> vars) {
+  return std::make_unique<MapEnvironment>(std::move(vars));
+}
+
+std::unique_ptr<Logger> MakeStderrLogger(LogLevel min_level) {
+  return std::make_unique<StderrLogger>(min_level);
+}
+std::unique_ptr<Logger> MakeNullLogger() { return std::make_unique<NullLogger>(); }
+std::unique_ptr<Random> MakeSystemRandom() { return std::make_unique<SystemRandom>(); }
+
+HttpClientOptions HttpClientOptionsFromEnvironment(const Environment& env) {
+  HttpClientOptions o;
+  o.ca_bundle = FirstSet(env, {"AWS_CA_BUNDLE"});
+  o.https_proxy = FirstSet(env, {"https_proxy", "HTTPS_PROXY"});
+  o.http_proxy = FirstSet(env, {"http_proxy", "HTTP_PROXY"});
+  o.no_proxy = FirstSet(env, {"no_proxy", "NO_PROXY"});
+  return o;
+}
+
+RealSystem::RealSystem(LogLevel log_level)
+    : env_(MakeProcessEnvironment()),
+      http_(MakeHttpClient(HttpClientOptionsFromEnvironment(*env_))),
+      log_(MakeStderrLogger(log_level)),
+      random_(MakeSystemRandom()) {}
+
+RealSystem::~RealSystem() = default;
+
+SystemContext RealSystem::context() const {
+  return SystemContext{SystemClock(), *env_, *http_, *log_, *random_};
+}
+
+}  // namespace hubspoke
