@@ -123,7 +123,17 @@ class Watchdog:
                     except (ProcessLookupError, PermissionError):
                         pass
 
+    def kill_current(self) -> None:
+        with self._lock:
+            cur, self._current = self._current, None
+        if cur:
+            try:
+                os.killpg(cur[0], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
     def close(self) -> None:
+        self.kill_current()  # interrupted mid-run: leave no command behind
         self._stop.set()
         self._thread.join(timeout=2)
 
@@ -323,8 +333,10 @@ class Bench:
             arn = json.loads(stdout)["Arn"]
         except (ValueError, KeyError):
             raise BenchError(f"{name}: unexpected output:\n{REDACT(stdout[-1000:])}") from None
-        if arn != self.spoke_identity:
-            raise BenchError(f"{name}: identity {arn!r}, expected {self.spoke_identity!r}")
+        # Session names differ by tool (ours prefixes the spoke account: 888888888888-bench).
+        prefix = self.spoke_identity.rsplit("/", 1)[0] + "/"
+        if not (arn.startswith(prefix) and arn.endswith(SESSION)):
+            raise BenchError(f"{name}: identity {arn!r}, expected {prefix}…{SESSION}")
 
     def _assume(self, name: str, env: dict[str, str], arn: str) -> tuple[Proc, dict[str, str]]:
         p = self.runner.run(name, [self.tools["aws"], "sts", "assume-role", "--role-arn", arn,
@@ -389,7 +401,11 @@ class Bench:
                         "chain only", "ours_true", self.js_chain),
         ]
         if self.args.only:
-            wanted = set(self.args.only.split(","))
+            wanted = {w.strip() for w in self.args.only.split(",") if w.strip()}
+            unknown = wanted - {a.key for a in alts}
+            if unknown or not wanted:
+                raise BenchError(f"--only: unknown {sorted(unknown)}; choose from "
+                                 f"{','.join(a.key for a in alts)}")
             alts = [a for a in alts if a.key in wanted]
         return alts
 
@@ -456,12 +472,27 @@ def moto_request_cost(seed: dict, n: int) -> dict[str, float]:
 
 # -- tools & versions ----------------------------------------------------------------------------
 def _cmd_output(argv: list[str], env: dict | None = None, timeout: float = 30) -> str:
+    """stdout+stderr of a short command, or "" if it fails; its whole process group is killed
+    at the time limit (so a stray grandchild cannot keep the pipes, and us, waiting)."""
     try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env,
-                           stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL, env=env, text=True,
+                             start_new_session=True)
+    except OSError:
         return ""
-    return (p.stdout + p.stderr).strip() if p.returncode == 0 else ""
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            p.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        return ""
+    return (out + err).strip() if p.returncode == 0 else ""
 
 
 def find_tools(args: argparse.Namespace) -> dict:
@@ -509,8 +540,9 @@ def versions(tools: dict) -> dict[str, str]:
         v["moto"] = version("moto")
     except Exception:  # noqa: BLE001
         v["moto"] = "unknown"
-    v["ours"] = (_cmd_output([tools["ours"], "--version"], timeout=10).splitlines() or
-                 ["unknown"])[0]
+    ours = (_cmd_output([tools["ours"], "--version"], timeout=10) or
+            _cmd_output([tools["ours"], "version"], timeout=10))
+    v["ours"] = (ours.splitlines() or ["unknown"])[0]
     return v
 
 
@@ -524,7 +556,12 @@ def machine() -> dict[str, str]:
                     break
     except OSError:
         pass
-    return {"nproc": str(os.cpu_count() or "?"), "cpu": cpu,
+    try:
+        with open("/proc/loadavg") as f:
+            load = " ".join(f.read().split()[:3])
+    except OSError:
+        load = "?"
+    return {"nproc": str(os.cpu_count() or "?"), "cpu": cpu, "load": load,
             "kernel": platform.release(), "python": platform.python_version()}
 
 
@@ -535,8 +572,8 @@ def render(alts: list[Alternative], moto_cost: dict[str, float], info: dict, arg
     lines = []
     m = info["machine"]
     v = info["versions"]
-    lines.append(f"Measured {info['date']} on {m['nproc']} × {m['cpu']} (Linux {m['kernel']}); "
-                 f"{args.runs} runs per alternative after {args.warmup} warm-up rounds, "
+    lines.append(f"Measured {info['date']} on {m['nproc']} × {m['cpu']} (Linux {m['kernel']}, "
+                 f"load average {m['load']} at the start); {args.runs} runs per alternative after {args.warmup} warm-up rounds, "
                  f"round-robin.")
     lines.append("")
     lines.append(f"Versions: ours {v['ours']}; aws-cli {v['aws-cli']} ({v['botocore']}); "
@@ -624,6 +661,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="also write the raw results here")
     p.add_argument("--no-progress", dest="progress", action="store_false")
     args = p.parse_args(argv)
+
+    def on_term(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
     if args.runs < 1 or args.warmup < 0:
         p.error("--runs must be ≥ 1 and --warmup ≥ 0")
 

@@ -158,7 +158,7 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
 }
 
 std::string ChainHelpFooter() {
-  return R"(
+  return R"HELP(
 Base credentials:
   The hub role is assumed with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
   AWS_SESSION_TOKEN, as `aws-vault exec` or a CI system provides them.
@@ -174,7 +174,7 @@ Environment:
 Exit status:
   0 success; 2 bad flags, environment or files (nothing was sent); 1 any other failure.
   `run` exits with the command's status, or 128+N when it dies of signal N.
-)";
+)HELP";
 }
 
 }  // namespace hubspoke::cli

@@ -8,7 +8,7 @@
 namespace hubspoke::cli {
 namespace {
 
-constexpr const char* kCredentialsHelp = R"(
+constexpr const char* kCredentialsHelp = R"HELP(
 Prints the spoke session's credentials on stdout (and nothing else there).
 
 Formats:
@@ -24,7 +24,7 @@ Use it as a profile in ~/.aws/config, so any AWS CLI or SDK call can reach the s
 Examples:
   eval "$(assume-spoke-role credentials --spoke-account 888888888888 --format export)"
   assume-spoke-role credentials --spoke-account 888888888888 --format json | jq .Expiration
-)";
+)HELP";
 
 class CredentialsCommand final : public Command {
  public:

@@ -15,7 +15,7 @@ int ReportError(const Error& error) {
 
 namespace {
 
-constexpr const char* kRootHelp = R"(
+constexpr const char* kRootHelp = R"HELP(
 Assume a hub role, chain into a spoke role in another account, and run a command (or print
 credentials) as the spoke.
 
@@ -27,7 +27,7 @@ Examples:
       assume-spoke-role run --spoke-account 888888888888 -- aws sts get-caller-identity
   assume-spoke-role credentials --spoke-account 888888888888 --format export
 
-Run `assume-spoke-role <command> --help` for a command's flags.)";
+Run `assume-spoke-role <command> --help` for a command's flags.)HELP";
 
 int Main(int argc, char** argv) {
   // Everything after the first "--" is the child command; CLI11 never sees it.

@@ -8,7 +8,7 @@
 namespace hubspoke::cli {
 namespace {
 
-constexpr const char* kRunHelp = R"(
+constexpr const char* kRunHelp = R"HELP(
 Runs COMMAND with the spoke session's credentials in its environment (AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_SECURITY_TOKEN, AWS_SESSION_EXPIRATION,
 AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION). Variables that could select another
@@ -27,7 +27,7 @@ Examples:
   # Scope the spoke session down and tag it:
   assume-spoke-role run --spoke-account 888888888888 --duration 30m \
       --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess --tag ticket=OPS-42 -- ./inventory.sh
-)";
+)HELP";
 
 class RunCommand final : public Command {
  public:
@@ -35,7 +35,6 @@ class RunCommand final : public Command {
     app_ = root.add_subcommand("run", "Run a command with the spoke role's credentials");
     AddChainOptions(*app_, flags_);
     app_->footer(std::string(kRunHelp) + ChainHelpFooter());
-    app_->usage("assume-spoke-role run [OPTIONS] -- COMMAND [ARGS...]");
     return app_;
   }
 

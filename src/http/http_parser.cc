@@ -1,8 +1,11 @@
 #include "http/http_parser.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <vector>
+
+#include "core/strings.h"
 
 namespace hubspoke {
 namespace {
@@ -18,11 +21,6 @@ Error TooLarge(const std::string& what) {
 }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
-}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -188,11 +186,7 @@ Status ResponseParser::OnLine(std::string_view line) {
 Status ResponseParser::OnStatusLine(std::string_view line) {
   // HTTP-version SP 3DIGIT [SP reason-phrase]; the SP before an empty reason is optional here.
   if (line.size() < 12 || !line.starts_with("HTTP/1.") || !IsDigit(line[7]) || line[8] != ' ') {
-    std::string shown(line.substr(0, 40));
-    for (char& c : shown) {
-      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-    }
-    return Malformed("bad status line \"" + shown + "\"");
+    return Malformed("bad status line \"" + Printable(line, 40) + "\"");
   }
   if (!IsDigit(line[9]) || !IsDigit(line[10]) || !IsDigit(line[11]) ||
       (line.size() > 12 && line[12] != ' ') || line[9] == '0') {

@@ -8,18 +8,12 @@
 #include <cstring>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace hubspoke {
 namespace {
 
 constexpr uint16_t kDefaultProxyPort = 1080;  // curl's default
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

@@ -2,6 +2,7 @@
 // that keeps SIGPIPE away. Created on the first https request only.
 #pragma once
 
+#include <openssl/bio.h>
 #include <openssl/types.h>
 
 #include <memory>

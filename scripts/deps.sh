@@ -1,0 +1,12 @@
+# The project's dependencies, in one place. Sourced by scripts/setup.
+# Debian/Ubuntu packages (build, libraries, test and benchmark tools):
+APT_PACKAGES=(
+  build-essential cmake pkg-config git
+  libssl-dev libpugixml-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
+  python3 nodejs npm hyperfine
+)
+# Python packages for the end-to-end tests and the benchmark (moto is our STS/IAM peer; the AWS
+# CLI is a real client run as the child command). Preinstalled on the project's machines.
+PY_PACKAGES=("moto[server]" boto3 awscli)
+PY_IMPORTS=(moto boto3 awscli)

@@ -1,0 +1,83 @@
+#include "sts/sts_xml.h"
+
+#include <gtest/gtest.h>
+
+#include "core/time.h"
+#include "sts/sts_errors.h"
+#include "testing/testdata.h"
+
+namespace hubspoke::sts {
+namespace {
+
+std::string Xml(const std::string& name) {
+  std::string text = testing::ReadTestdata("sts/xml/" + name);
+  EXPECT_FALSE(text.empty()) << "missing testdata sts/xml/" << name;
+  return text;
+}
+
+TEST(StsXml, RecordedAssumeRoleResponse) {
+  auto r = ParseAssumeRoleResponse(Xml("AssumeRoleResponse.recorded-smithy-rs.xml"));
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->credentials.access_key_id, "ASIARTESTID");
+  EXPECT_EQ(r->credentials.secret_access_key.reveal(), "TESTSECRETKEY");
+  EXPECT_EQ(r->credentials.session_token.reveal(), "TESTSESSIONTOKEN");
+  EXPECT_EQ(FormatRfc3339(*r->credentials.expiration), "2021-08-05T19:58:02Z");
+  EXPECT_EQ(r->assumed_role_arn,
+            "arn:aws:sts::123456789012:assumed-role/integration-test/assume-role-provider-session");
+  EXPECT_EQ(r->request_id, "c2e971c2-702d-4124-9b1f-1670febbea18");
+}
+
+// The docs sample wraps the token over several indented lines and has fractional seconds.
+TEST(StsXml, DocsAssumeRoleResponseIsTrimmed) {
+  auto r = ParseAssumeRoleResponse(Xml("AssumeRoleResponse.aws-docs.xml"));
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->credentials.session_token.reveal().find(' '), std::string::npos);
+  EXPECT_EQ(r->credentials.session_token.reveal().find('\n'), std::string::npos);
+  EXPECT_TRUE(r->packed_policy_size.has_value());
+  EXPECT_FALSE(r->source_identity.empty());
+}
+
+TEST(StsXml, CallerIdentity) {
+  auto r = ParseGetCallerIdentityResponse(Xml("GetCallerIdentityResponse.assumed-role.aws-docs.xml"));
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->account, "123456789012");
+  EXPECT_NE(r->arn.find("assumed-role"), std::string::npos);
+}
+
+TEST(StsXml, Errors) {
+  AwsErrorDetails d = ParseErrorResponse(Xml("ErrorResponse.SignatureDoesNotMatch.observed.xml"), 403);
+  EXPECT_EQ(d.code, "SignatureDoesNotMatch");
+  EXPECT_EQ(d.request_id, "0f2bd0e6-e85e-4d15-a8c6-fdd22a61b94f");
+  EXPECT_EQ(d.http_status, 403);
+  AwsErrorDetails denied = ParseErrorResponse(Xml("ErrorResponse.AccessDenied.CONSTRUCTED.xml"), 403);
+  EXPECT_EQ(denied.code, "AccessDenied");
+  AwsErrorDetails junk = ParseErrorResponse("<html>bad gateway", 502);
+  EXPECT_TRUE(junk.code.empty());
+}
+
+TEST(StsXml, MalformedResponsesAreParseErrors) {
+  EXPECT_EQ(ParseAssumeRoleResponse("not xml").error().code(), ErrorCode::kParse);
+  EXPECT_EQ(ParseAssumeRoleResponse("<AssumeRoleResponse/>").error().code(), ErrorCode::kParse);
+  auto no_expiry = ParseAssumeRoleResponse(
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA1</AccessKeyId>"
+      "<SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken></Credentials>"
+      "</AssumeRoleResult></AssumeRoleResponse>");
+  ASSERT_FALSE(no_expiry.has_value());
+  EXPECT_EQ(no_expiry.error().message().find("s</"), std::string::npos);
+}
+
+TEST(StsErrors, Classification) {
+  EXPECT_TRUE(ClassifyAwsError("Throttling", 400).retryable);
+  EXPECT_EQ(ClassifyAwsError("Throttling", 400).code, ErrorCode::kThrottled);
+  EXPECT_TRUE(ClassifyAwsError("RequestLimitExceeded", 400).retryable);
+  EXPECT_TRUE(ClassifyAwsError("", 503).retryable);
+  EXPECT_TRUE(ClassifyAwsError("InternalFailure", 500).retryable);
+  EXPECT_FALSE(ClassifyAwsError("AccessDenied", 403).retryable);
+  EXPECT_EQ(ClassifyAwsError("AccessDenied", 403).code, ErrorCode::kAccessDenied);
+  EXPECT_FALSE(ClassifyAwsError("ExpiredToken", 400).retryable);
+  EXPECT_FALSE(ClassifyAwsError("ValidationError", 400).retryable);
+  EXPECT_FALSE(ClassifyAwsError("SignatureDoesNotMatch", 403).retryable);
+}
+
+}  // namespace
+}  // namespace hubspoke::sts
