@@ -73,8 +73,8 @@ INSTANTIATE_TEST_SUITE_P(
              "1 hour"},
         Case{"too short", [] { return ValidateDuration("--duration", std::chrono::seconds(60), true); }, false, "900"},
         Case{"first hop 12h", [] { return ValidateDuration("D", std::chrono::seconds(43200), false); }, true, ""}),
-    [](const ::testing::TestParamInfo<Case>& info) {
-      std::string n = info.param.name;
+    [](const ::testing::TestParamInfo<Case>& param_info) {
+      std::string n = param_info.param.name;
       for (char& c : n)
         if (!isalnum(static_cast<unsigned char>(c))) c = '_';
       return n;

@@ -23,6 +23,15 @@ std::string Text(pugi::xml_node node, std::string_view name) {
   return n ? Trim(n.child_value()) : std::string();
 }
 
+// Credential fields never contain whitespace, but the docs samples wrap long tokens over
+// indented lines; drop all of it.
+std::string Token(pugi::xml_node node, std::string_view name) {
+  std::string out;
+  for (char c : Text(node, name))
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') out += c;
+  return out;
+}
+
 Result<pugi::xml_document*> Load(pugi::xml_document& doc, std::string_view xml,
                                  std::string_view what) {
   pugi::xml_parse_result r = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default);
@@ -49,9 +58,9 @@ Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml) {
   pugi::xml_node creds = Find(result, "Credentials");
   if (!creds) return Missing("AssumeRole", "Credentials");
   AssumeRoleResponse out;
-  out.credentials.access_key_id = Text(creds, "AccessKeyId");
-  out.credentials.secret_access_key = SecretString(Text(creds, "SecretAccessKey"));
-  out.credentials.session_token = SecretString(Text(creds, "SessionToken"));
+  out.credentials.access_key_id = Token(creds, "AccessKeyId");
+  out.credentials.secret_access_key = SecretString(Token(creds, "SecretAccessKey"));
+  out.credentials.session_token = SecretString(Token(creds, "SessionToken"));
   if (out.credentials.access_key_id.empty()) return Missing("AssumeRole", "AccessKeyId");
   if (out.credentials.secret_access_key.empty()) return Missing("AssumeRole", "SecretAccessKey");
   if (out.credentials.session_token.empty()) return Missing("AssumeRole", "SessionToken");
