@@ -4,8 +4,11 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git
   libssl-dev libpugixml-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
-  python3 nodejs npm hyperfine
+  python3
 )
+# Tools checked by command name (installed from these packages only when the command is missing,
+# so a Node.js that came from elsewhere is left alone): command=package.
+APT_COMMANDS=(node=nodejs npm=npm hyperfine=hyperfine)
 # Python packages for the end-to-end tests and the benchmark (moto is our STS/IAM peer; the AWS
 # CLI is a real client run as the child command). Preinstalled on the project's machines.
 PY_PACKAGES=("moto[server]" boto3 awscli)

@@ -409,3 +409,8 @@ class MotoTestCase(unittest.TestCase):
         self.assertEqual(len(lines), 1, f"expected exactly one stderr line{ran.describe()}")
         self.assertTrue(lines[0].startswith(ERROR_PREFIX), ran.describe())
         return lines[0]
+
+
+def sys_python() -> str:
+    """The Python running the tests, for child scripts (absolute: PATH is ours)."""
+    return sys.executable
