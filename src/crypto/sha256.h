@@ -1,4 +1,5 @@
-// SHA-256, HMAC-SHA256 and a constant-time comparison: the only OpenSSL adapter for hashing.
+// SHA-256, HMAC-SHA256 (our own, see sha256.cc for why) and OpenSSL's constant-time compare and
+// wipe.
 #pragma once
 
 #include <array>
@@ -10,13 +11,10 @@ namespace hubspoke::crypto {
 
 using Digest = std::array<unsigned char, 32>;
 
-// SHA-256 of `data`. Never fails: if OpenSSL cannot compute a digest (out of memory, a broken
-// provider configuration) the process aborts, because a wrong digest would be a security bug
-// and no caller could recover.
+// SHA-256 of `data`.
 Digest Sha256(std::string_view data);
 
-// HMAC-SHA256 (RFC 2104) of `data` under `key`; any key length, empty included. Never fails
-// (see Sha256).
+// HMAC-SHA256 (RFC 2104) of `data` under `key`; any key length, empty included.
 Digest HmacSha256(std::string_view key, std::string_view data);
 
 // Security: compares in time that depends only on the lengths, never on the contents, so a

@@ -1,6 +1,11 @@
 #include "crypto/sha256.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cstdint>
+#include <cstring>
 
 #include <string>
 
@@ -56,6 +61,36 @@ TEST(SecureWipe, ZeroesTheBytes) {
   Digest d = Sha256("abc");
   SecureWipe(d);
   for (unsigned char b : d) EXPECT_EQ(b, 0);
+}
+
+}  // namespace
+}  // namespace hubspoke::crypto
+
+// Our SHA-256/HMAC against OpenSSL's on every length around the block and padding boundaries
+// and on pseudo-random contents.
+namespace hubspoke::crypto {
+namespace {
+
+TEST(Sha256, AgreesWithOpenSslOnManyInputs) {
+  std::string data;
+  std::uint32_t x = 12345;
+  for (std::size_t len = 0; len < 300; ++len) {
+    Digest ours = Sha256(data);
+    unsigned char theirs[32];
+    unsigned int n = 0;
+    ASSERT_EQ(EVP_Digest(data.data(), data.size(), theirs, &n, EVP_sha256(), nullptr), 1);
+    ASSERT_EQ(0, std::memcmp(ours.data(), theirs, 32)) << "length " << len;
+    std::string key = data.substr(0, len % 100);
+    Digest mac = HmacSha256(key, data);
+    unsigned char their_mac[32];
+    ASSERT_NE(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                   reinterpret_cast<const unsigned char*>(data.data()), data.size(), their_mac,
+                   &n),
+              nullptr);
+    ASSERT_EQ(0, std::memcmp(mac.data(), their_mac, 32)) << "length " << len;
+    x = x * 1103515245 + 12345;
+    data.push_back(static_cast<char>(x >> 16));
+  }
 }
 
 }  // namespace

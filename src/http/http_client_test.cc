@@ -443,13 +443,16 @@ TEST(HttpClientTest, HttpProxyGetsAbsoluteFormAndCredentialsUnlessNoProxy) {
   }
   {
     // https_proxy is for https URLs only; no_proxy sends this one straight to the origin.
+    // (One client at a time: the test server serves one connection at a time.)
     auto client = MakeHttpClient({.https_proxy = "http://" + proxy.HostPort()});
     Result<HttpResponse> response = client->Send(Get(url));
     ASSERT_TRUE(response) << response.error().message();
     EXPECT_EQ(response->body, "from origin");
+  }
+  {
     auto bypass = MakeHttpClient({.http_proxy = "http://" + proxy.HostPort(),
                                   .no_proxy = "example.com, 127.0.0.1"});
-    response = bypass->Send(Get(url));
+    Result<HttpResponse> response = bypass->Send(Get(url));
     ASSERT_TRUE(response) << response.error().message();
     EXPECT_EQ(response->body, "from origin");
   }

@@ -12,6 +12,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -199,6 +201,12 @@ class LoopbackServer {
 
  private:
   void Run() {
+    // OpenSSL's own socket BIO writes with write(): a client that hung up would raise SIGPIPE.
+    // SIGPIPE is directed at the writing thread, so blocking it here turns that into EPIPE.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
     while (!stop_) {
       pollfd p{.fd = listen_fd_, .events = POLLIN, .revents = 0};
       if (poll(&p, 1, 20) <= 0) continue;

@@ -252,8 +252,8 @@ def free_closed_port() -> int:
 
 
 def pid_alive(pid: int) -> bool:
-    """True while /proc/<pid> exists and is not a zombie that someone will reap... a zombie
-    counts as alive: it is exactly what must not remain."""
+    """True while /proc/<pid> exists.  A zombie counts as alive: it is exactly what must not
+    remain after we exit."""
     return os.path.exists(f"/proc/{pid}")
 
 

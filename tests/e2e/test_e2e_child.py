@@ -71,9 +71,9 @@ class ChildTest(es.MotoTestCase):
         child_pid = None
         try:
             first = es.read_line(proc, timeout=20)
-            self.assertTrue(first.startswith(b"ready "),
-                            f"the child did not start: stdout {first!r}, "
-                            f"stderr {proc.stderr.read1(4096) if proc.poll() is not None else b''!r}")
+            if not first.startswith(b"ready "):
+                err = proc.stderr.read1(4096) if proc.poll() is not None else b""
+                self.fail(f"the child did not start: stdout {first!r}, stderr {err!r}")
             child_pid = int(first.split()[1])
             self.assertNotEqual(child_pid, proc.pid)
             proc.send_signal(sig)
