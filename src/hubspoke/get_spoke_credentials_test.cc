@@ -76,6 +76,9 @@ TEST_F(ChainTest, HubThenSpokeWithTheSeedsSessionNames) {
   EXPECT_EQ(calls[1].params["DurationSeconds"], "3600");
   EXPECT_EQ(spoke->credentials.access_key_id.rfind("ASIAFAKE", 0), 0u);
   EXPECT_FALSE(spoke->credentials.session_token.empty());
+  // Both hops went over one kept-alive connection.
+  EXPECT_NE(calls[0].client_port, 0);
+  EXPECT_EQ(calls[0].client_port, calls[1].client_port);
   ExpectNoSecretsInLog();
 }
 

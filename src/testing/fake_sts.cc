@@ -79,6 +79,7 @@ void FakeSts::Handle(const void* request, void* response) {
   int n = ++counter_;
   res.set_header("x-amzn-RequestId", "req-" + std::to_string(n));
   StsCall call;
+  call.client_port = req.remote_port;
   auto form = FormDecode(req.body);
   if (form) {
     for (auto& [k, v] : *form) call.params[k] = v;

@@ -26,6 +26,7 @@ struct StsCall {
   std::string access_key_id;  // who signed it
   std::map<std::string, std::string> params;
   bool signature_ok = false;
+  int client_port = 0;  // the caller's TCP port: equal ports mean one kept-alive connection
 };
 
 struct ScriptedFailure {
