@@ -75,7 +75,10 @@ struct InputFieldNames {
 // Checks every field (account ids, roles, session names, external ids, durations, tags, policy,
 // region, endpoint) without any network call. Errors are kInvalidArgument, one line, naming the
 // field, the value (unless secret) and the rule.
-Status ValidateSpokeInput(const SpokeCredentialsInput& input, const InputFieldNames& names = {});
+// `partition` ("aws", "aws-cn", …), when given, is the partition of the resolved region: role
+// ARNs in another partition are refused.
+Status ValidateSpokeInput(const SpokeCredentialsInput& input, const InputFieldNames& names = {},
+                          const std::string& partition = "");
 
 // Session names as the seed's library builds them: hub "<session-string>", spoke
 // "<spoke-account>-<session-string>", sanitized to STS's rule (2–64 characters of [\w+=,.@-]).

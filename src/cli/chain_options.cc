@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/partition.h"
 #include "core/strings.h"
 #include "core/validate.h"
 
@@ -110,6 +111,8 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   if (d.set) {
     auto seconds = ParseDuration(d.name, d.value);
     if (!seconds) return std::move(seconds).error();
+    if (auto s = ValidateDuration(d.name, *seconds, /*chained=*/true, d.value); !s)
+      return std::move(s).error();
     in.duration = *seconds;
   }
   if (app.count("--retries") > 0) {
@@ -153,7 +156,12 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
       return Error(ErrorCode::kInvalidArgument, "--policy: the file '" +
                                                     Printable(f.policy_file, 200) + "' is empty");
   }
-  if (auto s = ValidateSpokeInput(in, names); !s) return std::move(s).error();
+  // The region decides the partition that role ARNs must be in.
+  auto endpoint = ResolveStsEndpoint(env, in.region, in.endpoint_url);
+  if (!endpoint) return std::move(endpoint).error();
+  if (auto s = ValidateSpokeInput(in, names, std::string(PartitionForRegion(endpoint->region).id));
+      !s)
+    return std::move(s).error();
   return in;
 }
 

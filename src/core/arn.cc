@@ -61,7 +61,12 @@ Result<RoleArn> ResolveRole(std::string_view what, std::string_view role,
     if (auto s = ValidateRolePath(what, path); !s) return std::move(s).error();
     out.path = std::move(path);
   }
-  if (auto s = ValidateRoleName(what, out.name); !s) return std::move(s).error();
+  if (!ValidateRoleName(what, out.name)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 std::string(what) + ": invalid value '" + Printable(role, 120) +
+                     "': a role name is 1–64 characters of letters, digits and +=,.@_- "
+                     "(after an optional path/)");
+  }
   if (out.ToString().size() > 2048) {
     return Error(ErrorCode::kInvalidArgument,
                  std::string(what) + ": the role ARN is longer than STS's 2048 characters");

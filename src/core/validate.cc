@@ -181,17 +181,21 @@ Result<std::chrono::seconds> ParseDuration(std::string_view what, std::string_vi
   return std::chrono::seconds(total);
 }
 
-Status ValidateDuration(std::string_view what, std::chrono::seconds value, bool chained) {
+Status ValidateDuration(std::string_view what, std::chrono::seconds value, bool chained,
+                        std::string_view as_given) {
   long long s = value.count();
+  const std::string shown =
+      as_given.empty() ? std::to_string(s) + "s"
+                       : Printable(as_given, 40) + "' (" + std::to_string(s) + "s";
   if (chained && (s < 900 || s > 3600))
     return Error(ErrorCode::kInvalidArgument,
-                 std::string(what) + ": invalid value '" + std::to_string(s) +
-                     "s': a chained role session lasts 900–3600 seconds (15m–1h); STS caps "
+                 std::string(what) + ": invalid value '" + shown +
+                     (as_given.empty() ? "'" : ")") + ": a chained role session lasts 900–3600 seconds (15m–1h); STS caps "
                      "sessions assumed by role chaining at 1 hour");
   if (!chained && (s < 900 || s > 43200))
     return Error(ErrorCode::kInvalidArgument,
-                 std::string(what) + ": invalid value '" + std::to_string(s) +
-                     "s': a role session lasts 900–43200 seconds (15m–12h)");
+                 std::string(what) + ": invalid value '" + shown +
+                     (as_given.empty() ? "'" : ")") + ": a role session lasts 900–43200 seconds (15m–12h)");
   return Ok();
 }
 

@@ -40,6 +40,8 @@ Result<std::chrono::seconds> ParseDuration(std::string_view what, std::string_vi
 // STS DurationSeconds for a chained (role-session-called) AssumeRole: 900..3600 (STS caps
 // chained sessions at 1 h). For a first hop the ceiling is 43200 (the role's
 // MaxSessionDuration decides below that).
-Status ValidateDuration(std::string_view what, std::chrono::seconds value, bool chained);
+// `as_given` is the text the user typed ("2h"), echoed in the message when not empty.
+Status ValidateDuration(std::string_view what, std::chrono::seconds value, bool chained,
+                        std::string_view as_given = "");
 
 }  // namespace hubspoke

@@ -75,8 +75,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& host, Ho
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     const std::string where =
         kind == HostKind::kName ? peer + " (" + NumericAddress(*ai) + ")" : peer;
-    const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          ai->ai_protocol);
+    const int fd =
+        socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       last_error = Error(ErrorCode::kNetwork, "connect to " + where + ": " + ErrnoText(errno));
       continue;
@@ -111,10 +111,9 @@ Status Connection::Wait(short events, const Deadline& deadline,  // NOLINT(runti
   for (;;) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline.at) {
-      return Error(ErrorCode::kTimeout, peer_ + ": " + std::string(deadline.kind) +
-                                            " timed out after " +
-                                            std::to_string(deadline.budget.count()) + " ms " +
-                                            std::string(activity));
+      return Error(ErrorCode::kTimeout,
+                   peer_ + ": " + std::string(deadline.kind) + " timed out after " +
+                       std::to_string(deadline.budget.count()) + " ms " + std::string(activity));
     }
     // Round up so we never spin on a sub-millisecond remainder.
     const auto left = std::chrono::ceil<milliseconds>(deadline.at - now).count();
@@ -129,8 +128,8 @@ Status Connection::Wait(short events, const Deadline& deadline,  // NOLINT(runti
 
 Error Connection::IoError(std::string_view activity, int error_number) {
   if (IsPeerGone(error_number)) peer_closed_ = true;
-  return Error(ErrorCode::kNetwork, peer_ + ": " + ErrnoText(error_number) + " " +
-                                        std::string(activity));
+  return Error(ErrorCode::kNetwork,
+               peer_ + ": " + ErrnoText(error_number) + " " + std::string(activity));
 }
 
 Error Connection::TlsIoError(std::string_view activity, int ssl_error) {
@@ -203,8 +202,8 @@ Status Connection::StartTls(const TlsContext& tls, const Url& server, const Dead
           .WithHint(kCaBundleHint);
     }
     Error e = TlsIoError("during the TLS handshake", err);
-    return Error(ErrorCode::kNetwork, "TLS handshake with " + server.HostPort() + " failed: " +
-                                          e.message());
+    return Error(ErrorCode::kNetwork,
+                 "TLS handshake with " + server.HostPort() + " failed: " + e.message());
   }
   // Belt and braces: SSL_VERIFY_PEER already aborted the handshake on any failure.
   if (SSL_get0_peer_certificate(ssl_) == nullptr || SSL_get_verify_result(ssl_) != X509_V_OK) {

@@ -22,12 +22,11 @@ struct Deadline {
   std::string_view kind;             // "connect" or "request", for messages
 
   static Deadline After(std::chrono::milliseconds budget, std::string_view kind) {
-    return Deadline{.at = std::chrono::steady_clock::now() + budget, .budget = budget, .kind = kind};
+    return Deadline{
+        .at = std::chrono::steady_clock::now() + budget, .budget = budget, .kind = kind};
   }
   // The earlier of the two (keeping that one's budget and kind for the message).
-  static Deadline Earlier(const Deadline& a, const Deadline& b) {
-    return b.at < a.at ? b : a;
-  }
+  static Deadline Earlier(const Deadline& a, const Deadline& b) { return b.at < a.at ? b : a; }
 };
 
 class Connection {

@@ -61,8 +61,8 @@ bool HasCloseToken(const std::vector<HttpHeader>& headers) {
 // Security: messages name the offending header, never its value (Authorization, tokens).
 Status ValidateRequest(const HttpRequest& request) {
   if (!IsToken(request.method)) {
-    return Error(ErrorCode::kInvalidArgument, "invalid HTTP method \"" +
-                                                  Printable(request.method, 20) + "\"");
+    return Error(ErrorCode::kInvalidArgument,
+                 "invalid HTTP method \"" + Printable(request.method, 20) + "\"");
   }
   for (const HttpHeader& h : request.headers) {
     if (!IsToken(h.name)) {
@@ -142,8 +142,7 @@ class HttpClient final : public HttpTransport {
   Result<const TlsContext*> Tls();
   Result<std::unique_ptr<Connection>> Connect(const Url& url, const Route& route,
                                               const Deadline& request_deadline);
-  Status OpenTunnel(Connection& conn, const Url& url, const Proxy& proxy,
-                    const Deadline& deadline);
+  Status OpenTunnel(Connection& conn, const Url& url, const Proxy& proxy, const Deadline& deadline);
   // Writes the request and reads one response. *got_bytes: any response byte arrived.
   Result<HttpResponse> Exchange(Connection& conn, const Url& url, const std::string& wire,
                                 const std::string& method, const Deadline& deadline,
@@ -184,8 +183,8 @@ Result<std::unique_ptr<Connection>> HttpClient::Connect(const Url& url, const Ro
                                                         const Deadline& request_deadline) {
   // connect_timeout covers the whole setup, as curl's CURLOPT_CONNECTTIMEOUT does: TCP connect,
   // proxy CONNECT and TLS handshake; the request timeout caps it.
-  const Deadline deadline = Deadline::Earlier(
-      Deadline::After(options_.connect_timeout, "connect"), request_deadline);
+  const Deadline deadline =
+      Deadline::Earlier(Deadline::After(options_.connect_timeout, "connect"), request_deadline);
   const TlsContext* tls = nullptr;
   if (url.is_https()) {  // before connecting: a bad CA bundle fails without network traffic
     Result<const TlsContext*> context = Tls();
@@ -231,8 +230,8 @@ Status HttpClient::OpenTunnel(Connection& conn, const Url& url, const Proxy& pro
   }
   const int status = parser.response().status;
   if (status < 200 || status >= 300) {
-    Error e(ErrorCode::kNetwork, proxy_name + " refused CONNECT " + url.HostPort() +
-                                     ": HTTP " + std::to_string(status));
+    Error e(ErrorCode::kNetwork,
+            proxy_name + " refused CONNECT " + url.HostPort() + ": HTTP " + std::to_string(status));
     if (status == 407) {
       return std::move(e).WithHint("give the proxy credentials as http://user:password@host:port");
     }
@@ -244,10 +243,9 @@ Status HttpClient::OpenTunnel(Connection& conn, const Url& url, const Proxy& pro
   return Ok();
 }
 
-Result<HttpResponse> HttpClient::Exchange(Connection& conn, const Url& url,
-                                          const std::string& wire, const std::string& method,
-                                          const Deadline& deadline, bool* got_bytes,
-                                          bool* keep_alive) {
+Result<HttpResponse> HttpClient::Exchange(Connection& conn, const Url& url, const std::string& wire,
+                                          const std::string& method, const Deadline& deadline,
+                                          bool* got_bytes, bool* keep_alive) {
   if (Status s = conn.WriteAll(wire, deadline); !s) return s.error();
   ResponseParser parser(method);
   auto buffer = std::make_unique<char[]>(kReadChunk);

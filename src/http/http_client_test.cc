@@ -145,9 +145,9 @@ TEST(HttpClientTest, ReusedConnectionClosedBeforeAnswerIsRetriedOnceTransparentl
   ASSERT_TRUE(second) << second.error().message();
   EXPECT_EQ(second->body, "fresh");
   EXPECT_EQ(server.accepted(), 2);
-  EXPECT_EQ(lines.Get(), (std::vector<std::string>{"0 POST /first HTTP/1.1",
-                                                   "0 POST /second HTTP/1.1",
-                                                   "1 POST /second HTTP/1.1"}));
+  EXPECT_EQ(lines.Get(),
+            (std::vector<std::string>{"0 POST /first HTTP/1.1", "0 POST /second HTTP/1.1",
+                                      "1 POST /second HTTP/1.1"}));
 }
 
 TEST(HttpClientTest, FreshConnectionClosedBeforeAnswerIsNotRetried) {
@@ -206,7 +206,8 @@ TEST(HttpClientTest, ChunkedBodyWithExtensionsAndTrailersArrivingSlowly) {
 
 TEST(HttpClientTest, BodyDelimitedByEofIsReadAndTheConnectionIsNotReused) {
   LoopbackServer server([](ServerConn& conn, int) {
-    if (conn.ReadRequest()) conn.Write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it");
+    if (conn.ReadRequest())
+      conn.Write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it");
   });
   auto client = MakeHttpClient({});
   for (int i = 0; i < 2; ++i) {
@@ -254,7 +255,8 @@ TEST(HttpClientTest, OversizeHeadersAreResponseTooLarge) {
   LoopbackServer server([](ServerConn& conn, int) {
     if (!conn.ReadRequest()) return;
     std::string head = "HTTP/1.1 200 OK\r\n";
-    for (int i = 0; i < 1000; ++i) head += "X-Filler-" + std::to_string(i) + ": " + std::string(80, 'f') + "\r\n";
+    for (int i = 0; i < 1000; ++i)
+      head += "X-Filler-" + std::to_string(i) + ": " + std::string(80, 'f') + "\r\n";
     conn.Write(head + "Content-Length: 0\r\n\r\n");
   });
   auto client = MakeHttpClient({});
@@ -306,8 +308,7 @@ TEST(HttpClientTest, SilentServerTimesOutWithinTheRequestTimeout) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code(), ErrorCode::kTimeout);
   EXPECT_EQ(response.error().message(),
-            server.HostPort() +
-                ": request timed out after 300 ms while waiting for the response");
+            server.HostPort() + ": request timed out after 300 ms while waiting for the response");
   EXPECT_GE(elapsed, milliseconds(290));
   EXPECT_LT(elapsed, milliseconds(1500));
 }
@@ -363,8 +364,10 @@ TEST(HttpClientTest, LocalhostNameResolvesAndConnects) {
 TEST(HttpClientTest, ErrorsNeverContainRequestHeadersOrBody) {
   LoopbackServer server([](ServerConn& conn, int index) {
     if (!conn.ReadRequest()) return;
-    if (index == 0) conn.Write("garbage\r\n\r\n");
-    else conn.WaitForClose();
+    if (index == 0)
+      conn.Write("garbage\r\n\r\n");
+    else
+      conn.WaitForClose();
   });
   auto client = MakeHttpClient({});
   HttpRequest request{.method = "POST",
@@ -450,8 +453,8 @@ TEST(HttpClientTest, HttpProxyGetsAbsoluteFormAndCredentialsUnlessNoProxy) {
     EXPECT_EQ(response->body, "from origin");
   }
   {
-    auto bypass = MakeHttpClient({.http_proxy = "http://" + proxy.HostPort(),
-                                  .no_proxy = "example.com, 127.0.0.1"});
+    auto bypass = MakeHttpClient(
+        {.http_proxy = "http://" + proxy.HostPort(), .no_proxy = "example.com, 127.0.0.1"});
     Result<HttpResponse> response = bypass->Send(Get(url));
     ASSERT_TRUE(response) << response.error().message();
     EXPECT_EQ(response->body, "from origin");

@@ -54,8 +54,8 @@ TEST_F(HttpClientTlsTest, VerificationFailsWithoutCaBundle) {
   Result<HttpResponse> response = client->Send(Get(server.Url("https")));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code(), ErrorCode::kNetwork);
-  EXPECT_TRUE(response.error().message().starts_with(
-      "TLS certificate verification failed for 127.0.0.1: "))
+  EXPECT_TRUE(
+      response.error().message().starts_with("TLS certificate verification failed for 127.0.0.1: "))
       << response.error().message();
   EXPECT_TRUE(Contains(response.error().ToString(), "AWS_CA_BUNDLE"));
   EXPECT_TRUE(heads_.Get().empty());
@@ -152,7 +152,10 @@ TEST_F(HttpClientTlsTest, ReusedConnectionClosedBeforeAnswerIsRetried) {
           if (index == 0) {
             if (conn.ReadRequest()) conn.Write(Reply(200, "first"));
             conn.ReadRequest();
-            if (polite) conn.Close(); else conn.Abort();
+            if (polite)
+              conn.Close();
+            else
+              conn.Abort();
             return;
           }
           while (conn.ReadRequest()) conn.Write(Reply(200, "again"));
@@ -171,8 +174,7 @@ TEST_F(HttpClientTlsTest, ReusedConnectionClosedBeforeAnswerIsRetried) {
 // A CONNECT proxy: records the CONNECT request, then pipes bytes to 127.0.0.1:<port>.
 class TunnelProxy {
  public:
-  TunnelProxy()
-      : server_([this](ServerConn& conn, int) { Serve(conn); }) {}
+  TunnelProxy() : server_([this](ServerConn& conn, int) { Serve(conn); }) {}
 
   const LoopbackServer& server() const { return server_; }
   std::vector<std::string> connect_lines() const { return lines_.Get(); }
@@ -260,12 +262,13 @@ TEST_F(HttpClientTlsTest, NoProxyBypassesTheConnectProxy) {
 TEST_F(HttpClientTlsTest, ProxyRefusingConnectIsAnErrorWithoutTheCredentials) {
   LoopbackServer proxy([](ServerConn& conn, int) {
     if (conn.ReadRequest()) {
-      conn.Write("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                 "Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+      conn.Write(
+          "HTTP/1.1 407 Proxy Authentication Required\r\n"
+          "Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
     }
   });
-  auto client = MakeHttpClient({.ca_bundle = pki_.ca_pem_path(),
-                                .https_proxy = "http://user:hunter2@" + proxy.HostPort()});
+  auto client = MakeHttpClient(
+      {.ca_bundle = pki_.ca_pem_path(), .https_proxy = "http://user:hunter2@" + proxy.HostPort()});
   Result<HttpResponse> response = client->Send(Get("https://127.0.0.1:9/"));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code(), ErrorCode::kNetwork);

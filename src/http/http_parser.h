@@ -12,8 +12,8 @@
 namespace hubspoke {
 
 struct ResponseLimits {
-  size_t max_header_bytes = 64 * 1024;         // status line + headers (and, separately, trailers)
-  size_t max_body_bytes = 16 * 1024 * 1024;    // decoded body
+  size_t max_header_bytes = 64 * 1024;       // status line + headers (and, separately, trailers)
+  size_t max_body_bytes = 16 * 1024 * 1024;  // decoded body
 };
 
 class ResponseParser {
@@ -69,10 +69,10 @@ class ResponseParser {
   std::string method_;
   ResponseLimits limits_;
   State state_ = State::kStatusLine;
-  std::string pending_line_;   // an incomplete line carried over between Feed calls
-  size_t header_bytes_ = 0;    // status lines + headers so far, interim responses included
+  std::string pending_line_;  // an incomplete line carried over between Feed calls
+  size_t header_bytes_ = 0;   // status lines + headers so far, interim responses included
   size_t trailer_bytes_ = 0;
-  size_t remaining_ = 0;       // body bytes left (kBodyByLength) or chunk bytes left
+  size_t remaining_ = 0;  // body bytes left (kBodyByLength) or chunk bytes left
   bool http10_ = false;
   bool keep_alive_ = true;
   bool excess_ = false;

@@ -123,13 +123,13 @@ TEST(HttpParserTest, BodyToEofNeedsEofAndIsNotReusable) {
 }
 
 TEST(HttpParserTest, KeepAliveRules) {
-  EXPECT_FALSE(Parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                   .keep_alive);
-  EXPECT_FALSE(Parse("HTTP/1.1 200 OK\r\nConnection: foo, Close\r\nContent-Length: 0\r\n\r\n")
-                   .keep_alive);
+  EXPECT_FALSE(
+      Parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").keep_alive);
+  EXPECT_FALSE(
+      Parse("HTTP/1.1 200 OK\r\nConnection: foo, Close\r\nContent-Length: 0\r\n\r\n").keep_alive);
   EXPECT_FALSE(Parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").keep_alive);
-  EXPECT_TRUE(Parse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n")
-                  .keep_alive);
+  EXPECT_TRUE(
+      Parse("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n").keep_alive);
   // Transfer-Encoding beats Content-Length, but such a response ends the connection.
   Parsed both = Parse(
       "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -199,8 +199,7 @@ TEST(HttpParserTest, LimitsGiveResponseTooLarge) {
     Parsed p = Parse(wire, false, "GET", false, small);
     ASSERT_FALSE(p.status);
     EXPECT_EQ(p.status.error().code(), ErrorCode::kNetwork);
-    EXPECT_NE(p.status.error().message().find("response too large: " + expected),
-              std::string::npos)
+    EXPECT_NE(p.status.error().message().find("response too large: " + expected), std::string::npos)
         << p.status.error().message();
   }
   // The defaults are 64 KiB and 16 MiB.

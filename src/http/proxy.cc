@@ -229,9 +229,8 @@ bool NoProxyMatches(std::string_view no_proxy, const Url& url) {
     const std::optional<Entry> entry = ParseEntry(text);
     if (!entry || entry->host.empty()) continue;
     if (entry->port && *entry->port != url.port) continue;
-    const bool matches = url.host_kind == HostKind::kName
-                             ? NameEntryMatches(entry->host, url.host)
-                             : IpEntryMatches(entry->host, url.host);
+    const bool matches = url.host_kind == HostKind::kName ? NameEntryMatches(entry->host, url.host)
+                                                          : IpEntryMatches(entry->host, url.host);
     if (matches) return true;
   }
   return false;

@@ -127,8 +127,7 @@ TEST(HttpProxyUrlTest, RejectsUnsupportedAndMalformedWithoutEchoingTheSecret) {
     Result<std::optional<Proxy>> proxy = ParseProxyUrl(text);
     ASSERT_FALSE(proxy);
     EXPECT_EQ(proxy.error().code(), ErrorCode::kInvalidArgument);
-    EXPECT_NE(proxy.error().message().find(expected), std::string::npos)
-        << proxy.error().message();
+    EXPECT_NE(proxy.error().message().find(expected), std::string::npos) << proxy.error().message();
     EXPECT_EQ(proxy.error().message().find("s3cr"), std::string::npos);
   }
 }

@@ -67,7 +67,8 @@ class ServerConn {
   int fd() const { return fd_; }
   // The SNI the TLS client sent, empty when none (or plain TCP).
   std::string sni() const {
-    const char* name = ssl_ == nullptr ? nullptr : SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
+    const char* name =
+        ssl_ == nullptr ? nullptr : SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name);
     return name == nullptr ? "" : name;
   }
 
@@ -274,8 +275,9 @@ class Recorder {
 
 // "HTTP/1.1 200 OK" with Content-Length and `extra` header lines ("Name: v\r\n…").
 inline std::string Reply(int status, std::string_view body, std::string_view extra = "") {
-  return "HTTP/1.1 " + std::to_string(status) + " Whatever\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + std::string(extra) + "\r\n" + std::string(body);
+  return "HTTP/1.1 " + std::to_string(status) +
+         " Whatever\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         std::string(extra) + "\r\n" + std::string(body);
 }
 
 // A CA and server certificates made fresh for a test, in a temporary directory.

@@ -106,8 +106,7 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(const std::string& ca_bun
   BIO_METHOD* method =
       BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "hubspoke nosigpipe socket");
   if (method == nullptr || BIO_meth_set_write_ex(method, SocketWrite) != 1 ||
-      BIO_meth_set_read_ex(method, SocketRead) != 1 ||
-      BIO_meth_set_ctrl(method, SocketCtrl) != 1) {
+      BIO_meth_set_read_ex(method, SocketRead) != 1 || BIO_meth_set_ctrl(method, SocketCtrl) != 1) {
     BIO_meth_free(method);
     SSL_CTX_free(ctx);
     return Error(ErrorCode::kInternal, "TLS: cannot create the socket BIO method");

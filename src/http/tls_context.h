@@ -15,8 +15,8 @@ namespace hubspoke {
 // What our socket BIO reads and writes through. Owned by the Connection, which outlives its SSL.
 struct SocketBioState {
   int fd = -1;
-  bool eof = false;     // recv returned 0
-  int last_errno = 0;   // errno of the last failed send/recv (for SSL_ERROR_SYSCALL)
+  bool eof = false;    // recv returned 0
+  int last_errno = 0;  // errno of the last failed send/recv (for SSL_ERROR_SYSCALL)
 };
 
 class TlsContext {

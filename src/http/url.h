@@ -17,8 +17,8 @@ struct Url {
   // without its brackets ("::1").
   std::string host;
   HostKind host_kind = HostKind::kName;
-  uint16_t port = 0;           // the explicit port, else 80 or 443
-  std::string target = "/";    // path and query, always starting with '/'
+  uint16_t port = 0;         // the explicit port, else 80 or 443
+  std::string target = "/";  // path and query, always starting with '/'
 
   bool is_https() const { return scheme == "https"; }
   bool has_default_port() const { return port == DefaultPort(scheme); }

@@ -3,10 +3,18 @@
 #include "core/json.h"
 #include "core/strings.h"
 #include "core/validate.h"
+#include "hubspoke/arn.h"
 #include "hubspoke/hubspoke.h"
 
 namespace hubspoke {
 namespace {
+
+struct RoleRef {
+  const std::string& role;
+  const std::string& role_what;
+  const std::string& account;
+  const std::string& account_what;
+};
 
 Error Bad(const std::string& what, const std::string& rule) {
   return Error(ErrorCode::kInvalidArgument, what + ": " + rule);
@@ -14,7 +22,8 @@ Error Bad(const std::string& what, const std::string& rule) {
 
 }  // namespace
 
-Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames& n) {
+Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames& n,
+                          const std::string& partition) {
   // Accounts: required unless the role is given as an ARN (ResolveRole checks that pairing).
   if (!in.hub_account_id.empty()) {
     if (auto s = ValidateAccountId(n.hub_account_id, in.hub_account_id); !s) return s;
@@ -33,6 +42,22 @@ Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames
   if (in.hub_account_id.empty() && in.hub_role_name.rfind("arn:", 0) != 0)
     return Bad(n.hub_account_id,
                "the hub account is required (12 digits), unless the hub role is a role ARN");
+  // Role names, paths and ARNs (and ARN accounts against the account flags).
+  const RoleRef roles[] = {
+      {in.hub_role_name, n.hub_role_name, in.hub_account_id, n.hub_account_id},
+      {in.spoke_role_name, n.spoke_role_name, in.spoke_account_id, n.spoke_account_id}};
+  for (const RoleRef& r : roles) {
+    // Without a known partition, accept the ARN's own; GetSpokeCredentials checks it against
+    // the region's.
+    std::string p = partition;
+    if (p.empty() && r.role.rfind("arn:", 0) == 0) {
+      auto parts = Split(r.role, ':');
+      if (parts.size() > 1) p = parts[1];
+    }
+    if (p.empty()) p = "aws";
+    auto resolved = ResolveRole(r.role_what, r.role, r.account_what, r.account, p);
+    if (!resolved) return std::move(resolved).error();
+  }
   if (!in.external_id.empty()) {
     if (auto s = ValidateExternalId(n.external_id, in.external_id); !s) return s;
   }
