@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <optional>
@@ -68,7 +69,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& host, Ho
   const int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list);
   if (rc != 0) {
     const std::string reason = rc == EAI_SYSTEM ? ErrnoText(errno) : gai_strerror(rc);
-    return Error(ErrorCode::kNetwork, "cannot resolve " + host + ": " + reason);
+    return Error(ErrorCode::kNetwork, "cannot resolve " + peer + ": " + reason);
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(list, &freeaddrinfo);
   std::optional<Error> last_error;
@@ -81,7 +82,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& host, Ho
       last_error = Error(ErrorCode::kNetwork, "connect to " + where + ": " + ErrnoText(errno));
       continue;
     }
-    std::unique_ptr<Connection> conn(new Connection(fd, peer));
+    std::unique_ptr<Connection> conn(new Connection(fd, peer));  // private constructor
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
@@ -102,7 +103,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& host, Ho
     return conn;
   }
   if (last_error) return *std::move(last_error);
-  return Error(ErrorCode::kNetwork, "cannot resolve " + host + ": no addresses");
+  return Error(ErrorCode::kNetwork, "cannot resolve " + peer + ": no addresses");
 }
 
 Status Connection::Wait(short events, const Deadline& deadline,  // NOLINT(runtime/int)

@@ -351,6 +351,39 @@ TEST(HttpClientTest, ConnectionRefusedNamesHostPortAndReason) {
             "connect to 127.0.0.1:" + std::to_string(port) + ": Connection refused");
 }
 
+TEST(HttpClientTest, ConnectTimeoutIsHonoured) {
+  // A listener that never accepts, with its accept queue full: Linux drops further SYNs, so a
+  // new connect stays pending.
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener, 0), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::vector<int> fillers;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    fillers.push_back(fd);
+  }
+  std::this_thread::sleep_for(milliseconds(50));
+  const std::string host_port = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  auto client = MakeHttpClient({.connect_timeout = milliseconds(200)});
+  const auto start = std::chrono::steady_clock::now();
+  Result<HttpResponse> response = client->Send(Get("http://" + host_port + "/"));
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  for (int fd : fillers) close(fd);
+  close(listener);
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(response.error().message(),
+            host_port + ": connect timed out after 200 ms while connecting");
+  EXPECT_GE(elapsed, milliseconds(190));
+  EXPECT_LT(elapsed, milliseconds(1500));
+}
+
 TEST(HttpClientTest, LocalhostNameResolvesAndConnects) {
   LoopbackServer server([](ServerConn& conn, int i) { EchoRequestLine(conn, i, nullptr); });
   auto client = MakeHttpClient({});
