@@ -73,19 +73,6 @@ def require_executable(path: str, what: str, env_name: str) -> str:
     return path
 
 
-def _resolve_shim(exe: str, name: str) -> str:
-    """A pyenv shim resolved to the real executable: faster, and usable with our own PATH."""
-    if "/.pyenv/shims/" in exe and shutil.which("pyenv"):
-        try:
-            real = subprocess.run(["pyenv", "which", name], capture_output=True, text=True,
-                                  timeout=20, check=True).stdout.strip()
-            if real and os.access(real, os.X_OK):
-                return real
-        except (subprocess.SubprocessError, OSError):
-            pass
-    return exe
-
-
 _AWS_CLI: str | None = None
 
 
@@ -97,7 +84,7 @@ def aws_cli() -> str:
         if not exe:
             raise unittest.TestCase.failureException(
                 "the AWS CLI ('aws') is not on PATH; the end-to-end tests use it as the child")
-        _AWS_CLI = os.path.realpath(_resolve_shim(exe, "aws"))
+        _AWS_CLI = os.path.realpath(mf._resolve_pyenv_shim(exe, "aws"))
     return _AWS_CLI
 
 
