@@ -12,6 +12,10 @@ const char* HopName(Hop hop) {
 }
 
 std::string HintFor(Hop hop, const Error& error, const std::string& region) {
+  if (hop == Hop::kBase && error.code() == ErrorCode::kNotConfigured) {
+    return "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or run "
+           "under a credential helper such as `aws-vault exec PROFILE --`";
+  }
   const std::string code = error.aws() ? error.aws()->code : "";
   const std::string message = error.aws() ? error.aws()->message : "";
   if (code == "SignatureDoesNotMatch") {
