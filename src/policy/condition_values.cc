@@ -66,8 +66,8 @@ std::optional<std::int64_t> ParseIsoDate(std::string_view s) {
     }
   }
   if (!ValidDay(*year, month, day)) return std::nullopt;
-  std::int64_t seconds = DaysFromCivil(*year, static_cast<unsigned>(month),
-                                       static_cast<unsigned>(day)) * 86400;
+  std::int64_t seconds =
+      DaysFromCivil(*year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400;
   std::int64_t millis = 0;
   if (pos < s.size()) {
     if (s[pos] != 'T' || !have_day) return std::nullopt;

@@ -10,15 +10,24 @@ namespace {
 // The operator a negated one negates: StringNotLike → StringLike, NotIpAddress → IpAddress, ….
 ConditionOp PositiveOf(ConditionOp op) {
   switch (op) {
-    case ConditionOp::kStringNotEquals: return ConditionOp::kStringEquals;
-    case ConditionOp::kStringNotEqualsIgnoreCase: return ConditionOp::kStringEqualsIgnoreCase;
-    case ConditionOp::kStringNotLike: return ConditionOp::kStringLike;
-    case ConditionOp::kNumericNotEquals: return ConditionOp::kNumericEquals;
-    case ConditionOp::kDateNotEquals: return ConditionOp::kDateEquals;
-    case ConditionOp::kNotIpAddress: return ConditionOp::kIpAddress;
-    case ConditionOp::kArnNotEquals: return ConditionOp::kArnEquals;
-    case ConditionOp::kArnNotLike: return ConditionOp::kArnLike;
-    default: return op;
+    case ConditionOp::kStringNotEquals:
+      return ConditionOp::kStringEquals;
+    case ConditionOp::kStringNotEqualsIgnoreCase:
+      return ConditionOp::kStringEqualsIgnoreCase;
+    case ConditionOp::kStringNotLike:
+      return ConditionOp::kStringLike;
+    case ConditionOp::kNumericNotEquals:
+      return ConditionOp::kNumericEquals;
+    case ConditionOp::kDateNotEquals:
+      return ConditionOp::kDateEquals;
+    case ConditionOp::kNotIpAddress:
+      return ConditionOp::kIpAddress;
+    case ConditionOp::kArnNotEquals:
+      return ConditionOp::kArnEquals;
+    case ConditionOp::kArnNotLike:
+      return ConditionOp::kArnLike;
+    default:
+      return op;
   }
 }
 
@@ -183,9 +192,9 @@ bool ClauseHolds(const ConditionClause& clause, const ContextKeys& keys, bool va
   return negated ? !any : any;
 }
 
-std::optional<ConditionFailure> EvaluateConditions(const std::vector<ConditionClause>& clauses,
-                                                   const ContextKeys& keys,
-                                                   bool variables_enabled) {
+std::vector<ConditionFailure> EvaluateConditions(const std::vector<ConditionClause>& clauses,
+                                                 const ContextKeys& keys, bool variables_enabled) {
+  std::vector<ConditionFailure> failures;
   for (const ConditionClause& clause : clauses) {
     if (ClauseHolds(clause, keys, variables_enabled)) continue;
     ConditionFailure failure;
@@ -197,9 +206,9 @@ std::optional<ConditionFailure> EvaluateConditions(const std::vector<ConditionCl
     if (request != nullptr && !request->empty()) {
       failure.actual = failure.redacted ? std::vector<std::string>{} : *request;
     }
-    return failure;
+    failures.push_back(std::move(failure));
   }
-  return std::nullopt;
+  return failures;
 }
 
 std::string ConditionFailure::ToString() const {

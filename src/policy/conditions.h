@@ -14,9 +14,9 @@ namespace hubspoke::policy {
 
 // Why a condition clause did not hold, with the actual and expected values.
 struct ConditionFailure {
-  std::string operator_name;          // as written: "ForAllValues:StringEquals"
-  std::string key;                    // as written: "sts:ExternalId"
-  std::vector<std::string> expected;  // the policy's values (empty when redacted)
+  std::string operator_name;                       // as written: "ForAllValues:StringEquals"
+  std::string key;                                 // as written: "sts:ExternalId"
+  std::vector<std::string> expected;               // the policy's values (empty when redacted)
   std::optional<std::vector<std::string>> actual;  // the request's; nullopt: key absent
   // Security: values of secret-like keys (sts:ExternalId, whose validation never echoes it
   // either) are withheld from messages; only presence is reported.
@@ -41,9 +41,9 @@ struct ConditionFailure {
 //   with no value matches nothing, so negated operators hold [VARS].
 bool ClauseHolds(const ConditionClause& clause, const ContextKeys& keys, bool variables_enabled);
 
-// All clauses AND'ed: nullopt when every clause holds, else the first failing one, explained.
-std::optional<ConditionFailure> EvaluateConditions(const std::vector<ConditionClause>& clauses,
-                                                   const ContextKeys& keys,
-                                                   bool variables_enabled);
+// All clauses AND'ed: empty when every clause holds, else every clause that does not, explained
+// (all of them, so one explanation shows everything a caller must fix).
+std::vector<ConditionFailure> EvaluateConditions(const std::vector<ConditionClause>& clauses,
+                                                 const ContextKeys& keys, bool variables_enabled);
 
 }  // namespace hubspoke::policy

@@ -65,7 +65,8 @@ struct Reason {
   std::optional<PolicyKind> kind;
   std::string statement;  // Statement::Label(); empty for policy-level reasons
   std::string message;    // one line, human-readable
-  std::optional<ConditionFailure> condition;  // kConditionNotMet: operator, key, values
+  // kConditionNotMet: every clause that failed, with operator, key, expected and actual values.
+  std::vector<ConditionFailure> conditions;
 
   // "<policy>, <statement>: <message>"
   std::string ToString() const;

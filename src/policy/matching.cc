@@ -130,9 +130,8 @@ bool Pattern::Matches(std::string_view text, bool ignore_case) const {
     if (p < chars_.size() && wild_[p] && chars_[p] == '*') {
       star = p++;
       star_t = t;
-    } else if (p < chars_.size() &&
-               ((wild_[p] && chars_[p] == '?') ||
-                (!wild_[p] && CharEquals(chars_[p], text[t], ignore_case)))) {
+    } else if (p < chars_.size() && ((wild_[p] && chars_[p] == '?') ||
+                                     (!wild_[p] && CharEquals(chars_[p], text[t], ignore_case)))) {
       ++p;
       ++t;
     } else if (star != std::string::npos) {
@@ -220,12 +219,18 @@ std::optional<Pattern> ExpandResourceVariables(std::string_view text, const Cont
 
 const char* PrincipalGrantName(PrincipalGrant grant) {
   switch (grant) {
-    case PrincipalGrant::kEveryone: return "everyone";
-    case PrincipalGrant::kAccount: return "account";
-    case PrincipalGrant::kRole: return "role";
-    case PrincipalGrant::kDirect: return "principal";
-    case PrincipalGrant::kService: return "service";
-    case PrincipalGrant::kFederated: return "federated";
+    case PrincipalGrant::kEveryone:
+      return "everyone";
+    case PrincipalGrant::kAccount:
+      return "account";
+    case PrincipalGrant::kRole:
+      return "role";
+    case PrincipalGrant::kDirect:
+      return "principal";
+    case PrincipalGrant::kService:
+      return "service";
+    case PrincipalGrant::kFederated:
+      return "federated";
   }
   return "";
 }

@@ -63,6 +63,12 @@ bool ConsumeSuffix(std::string_view& s, std::string_view suffix) {
   return true;
 }
 
+std::string WithArticle(std::string_view noun) {
+  const bool vowel =
+      !noun.empty() && std::string_view("aeiou").find(noun[0]) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + std::string(noun);
+}
+
 Error KindError(PolicyKind kind, const Statement& st, const std::string& problem) {
   return Error(ErrorCode::kInvalidArgument,
                std::string(PolicyKindName(kind)) + ", " + st.Label() + ": " + problem);
@@ -74,12 +80,18 @@ const char* EffectName(Effect effect) { return effect == Effect::kAllow ? "Allow
 
 const char* PolicyKindName(PolicyKind kind) {
   switch (kind) {
-    case PolicyKind::kIdentity: return "identity-based policy";
-    case PolicyKind::kResource: return "resource-based policy";
-    case PolicyKind::kTrust: return "role trust policy";
-    case PolicyKind::kScp: return "service control policy";
-    case PolicyKind::kPermissionsBoundary: return "permissions boundary";
-    case PolicyKind::kSession: return "session policy";
+    case PolicyKind::kIdentity:
+      return "identity-based policy";
+    case PolicyKind::kResource:
+      return "resource-based policy";
+    case PolicyKind::kTrust:
+      return "role trust policy";
+    case PolicyKind::kScp:
+      return "service control policy";
+    case PolicyKind::kPermissionsBoundary:
+      return "permissions boundary";
+    case PolicyKind::kSession:
+      return "session policy";
   }
   return "policy";
 }
@@ -153,7 +165,7 @@ Status ValidatePolicyForKind(const PolicyDocument& policy, PolicyKind kind) {
       if (has_principal) {
         return KindError(kind, st,
                          std::string(st.not_principal ? "NotPrincipal" : "Principal") +
-                             " is not allowed in a " + PolicyKindName(kind));
+                             " is not allowed in " + WithArticle(PolicyKindName(kind)));
       }
       if (!st.resources.has_value()) {
         return KindError(kind, st, "missing Resource or NotResource");

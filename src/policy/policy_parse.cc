@@ -1,7 +1,6 @@
 // ParsePolicy: JSON text → PolicyDocument. nlohmann-json is used directly here (and only here in
 // the policy module), as ARCHITECTURE.md allows for the policy parser.
 #include <nlohmann/json.hpp>
-
 #include <set>
 #include <string>
 #include <vector>
@@ -32,7 +31,7 @@ Result<std::string> ScalarText(const json& v) {
   if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
   if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
   if (v.is_number_float()) return v.dump();
-  return Invalid(std::string("a ") + v.type_name() + " is not a string, number or boolean");
+  return Invalid(std::string("a JSON ") + v.type_name() + " is not a string, number or boolean");
 }
 
 // "x" or ["x", "y"]: a non-empty list of strings.
@@ -114,8 +113,8 @@ Result<std::vector<ConditionClause>> ParseCondition(const json& v) {
         // Variables are allowed in string, ARN and Bool values [VARS, OPS]; they are checked
         // once expanded.
         const bool has_variable = text.find("${") != std::string::npos;
-        if (has_variable && (type == ValueType::kString || type == ValueType::kArn ||
-                             type == ValueType::kBool)) {
+        if (has_variable &&
+            (type == ValueType::kString || type == ValueType::kArn || type == ValueType::kBool)) {
           continue;
         }
         if (Status s = CheckPolicyValue(type, text); !s) return std::move(s).error().Wrap(where);
@@ -137,9 +136,9 @@ Result<Statement> ParseStatement(const json& v, std::size_t index) {
   const std::string label = Where(index, st.sid);
   auto fail = [&](const std::string& problem) { return Invalid(label + ": " + problem); };
 
-  static const std::set<std::string> kKnown = {"Sid",      "Effect",      "Principal",
-                                               "NotPrincipal", "Action",  "NotAction",
-                                               "Resource", "NotResource", "Condition"};
+  static const std::set<std::string> kKnown = {"Sid",          "Effect",      "Principal",
+                                               "NotPrincipal", "Action",      "NotAction",
+                                               "Resource",     "NotResource", "Condition"};
   for (const auto& [key, value] : v.items()) {
     if (!kKnown.contains(key)) return fail("unknown element '" + Printable(key, 40) + "'");
   }
@@ -217,8 +216,8 @@ struct DuplicateKeyCheck {
         if (!open_objects.empty()) open_objects.pop_back();
         break;
       case json::parse_event_t::key:
-        if (!open_objects.empty() && !open_objects.back().insert(parsed.get<std::string>()).second &&
-            duplicate.empty()) {
+        if (!open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
           duplicate = parsed.get<std::string>();
         }
         break;

@@ -30,13 +30,20 @@ std::string LastSegment(std::string_view s) {
 const char* AwsPrincipalType(PrincipalType type) {
   // aws:PrincipalType values [VARS "Principal key values"].
   switch (type) {
-    case PrincipalType::kUser: return "User";
-    case PrincipalType::kRoleSession: return "AssumedRole";
-    case PrincipalType::kRoot: return "Account";
-    case PrincipalType::kFederatedUser: return "FederatedUser";
-    case PrincipalType::kService: return "AWSService";
-    case PrincipalType::kWebIdentity: return "WebIdentityUser";
-    case PrincipalType::kAnonymous: return "Anonymous";
+    case PrincipalType::kUser:
+      return "User";
+    case PrincipalType::kRoleSession:
+      return "AssumedRole";
+    case PrincipalType::kRoot:
+      return "Account";
+    case PrincipalType::kFederatedUser:
+      return "FederatedUser";
+    case PrincipalType::kService:
+      return "AWSService";
+    case PrincipalType::kWebIdentity:
+      return "WebIdentityUser";
+    case PrincipalType::kAnonymous:
+      return "Anonymous";
   }
   return "";
 }
@@ -45,13 +52,20 @@ const char* AwsPrincipalType(PrincipalType type) {
 
 const char* PrincipalTypeName(PrincipalType type) {
   switch (type) {
-    case PrincipalType::kUser: return "IAM user";
-    case PrincipalType::kRoleSession: return "role session";
-    case PrincipalType::kRoot: return "account root user";
-    case PrincipalType::kFederatedUser: return "federated user session";
-    case PrincipalType::kService: return "service principal";
-    case PrincipalType::kWebIdentity: return "web identity";
-    case PrincipalType::kAnonymous: return "anonymous";
+    case PrincipalType::kUser:
+      return "IAM user";
+    case PrincipalType::kRoleSession:
+      return "role session";
+    case PrincipalType::kRoot:
+      return "account root user";
+    case PrincipalType::kFederatedUser:
+      return "federated user session";
+    case PrincipalType::kService:
+      return "service principal";
+    case PrincipalType::kWebIdentity:
+      return "web identity";
+    case PrincipalType::kAnonymous:
+      return "anonymous";
   }
   return "principal";
 }
@@ -93,8 +107,8 @@ Result<Principal> PrincipalFromArn(std::string_view arn, std::string_view role_p
       return bad("role path must start and end with '/'");
     }
     p.type = PrincipalType::kRoleSession;
-    p.role_arn = "arn:" + parts[1] + ":iam::" + p.account + ":role" + std::string(role_path) +
-                 segments[1];
+    p.role_arn =
+        "arn:" + parts[1] + ":iam::" + p.account + ":role" + std::string(role_path) + segments[1];
   } else if (service == "sts" && resource.starts_with("federated-user/")) {
     p.type = PrincipalType::kFederatedUser;
   } else {
@@ -163,8 +177,8 @@ ContextKeys EffectiveKeys(const RequestContext& context) {
   if (!p.source_identity.empty()) keys.Set("aws:SourceIdentity", p.source_identity);
   if (context.time) {
     keys.Set("aws:CurrentTime", FormatRfc3339(*context.time));
-    const auto epoch = std::chrono::duration_cast<std::chrono::seconds>(
-        context.time->time_since_epoch());
+    const auto epoch =
+        std::chrono::duration_cast<std::chrono::seconds>(context.time->time_since_epoch());
     keys.Set("aws:EpochTime", std::to_string(epoch.count()));
   }
   keys.Merge(context.keys);

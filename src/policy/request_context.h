@@ -26,9 +26,9 @@ const char* PrincipalTypeName(PrincipalType type);  // "user", "role session", �
 
 struct Principal {
   PrincipalType type = PrincipalType::kUser;
-  std::string arn;       // see PrincipalType; for sessions the session ARN
-  std::string account;   // 12 digits; empty for services, web identities and anonymous
-  std::string role_arn;  // kRoleSession: the role behind it, with its path (arn:…:role/p/R)
+  std::string arn;        // see PrincipalType; for sessions the session ARN
+  std::string account;    // 12 digits; empty for services, web identities and anonymous
+  std::string role_arn;   // kRoleSession: the role behind it, with its path (arn:…:role/p/R)
   std::string unique_id;  // optional: AIDA… (user) or AROA… (the role of a session)
   std::map<std::string, std::string> tags;  // principal tags (user/role tags, session tags)
   std::string org_id;                       // empty when the account is in no organization
@@ -67,6 +67,9 @@ struct RequestContext {
   Principal principal;
   std::string action;    // "sts:AssumeRole"
   std::string resource;  // "arn:aws:iam::888888888888:role/automation-spoke-role"
+  // The account owning the resource. Empty: the account in `resource`'s ARN, or the principal's
+  // own account when the ARN has none (arn:aws:s3:::bucket).
+  std::string resource_account;
   // The time of the request: aws:CurrentTime and aws:EpochTime. Pure: never read from a clock.
   std::optional<TimePoint> time;
   // Request keys (sts:ExternalId, aws:RequestTag/…, aws:SecureTransport, …) and overrides of the

@@ -80,9 +80,8 @@ StatementResult MatchStatement(const NamedPolicy& policy, const Statement& st,
       }
       if (auto named = MatchPrincipal(*st.principal, context.principal)) {
         reason.code = ReasonCode::kPrincipalNotMatched;
-        reason.message = "NotPrincipal " + DescribePrincipalElement(*st.principal) +
-                         " names " + DescribeCaller(context.principal) + " (" + named->entry +
-                         ")";
+        reason.message = "NotPrincipal " + DescribePrincipalElement(*st.principal) + " names " +
+                         DescribeCaller(context.principal) + " (" + named->entry + ")";
         return result;
       }
       result.principal = PrincipalMatch{PrincipalGrant::kEveryone, "NotPrincipal"};
@@ -109,20 +108,24 @@ StatementResult MatchStatement(const NamedPolicy& policy, const Statement& st,
         AnyResourceMatches(st, context.resource, keys, policy.document.VariablesEnabled());
     if (listed == st.not_resource) {
       reason.code = ReasonCode::kResourceNotMatched;
-      reason.message = st.not_resource
-                           ? "NotResource " + List(*st.resources) + " excludes " +
-                                 Printable(context.resource, 200)
-                           : "Resource " + List(*st.resources) + " does not match " +
-                                 Printable(context.resource, 200);
+      reason.message = st.not_resource ? "NotResource " + List(*st.resources) + " excludes " +
+                                             Printable(context.resource, 200)
+                                       : "Resource " + List(*st.resources) + " does not match " +
+                                             Printable(context.resource, 200);
       return result;
     }
   }
 
   // 4. Condition: every clause must hold.
-  if (auto failure = EvaluateConditions(st.conditions, keys, policy.document.VariablesEnabled())) {
+  std::vector<ConditionFailure> failures =
+      EvaluateConditions(st.conditions, keys, policy.document.VariablesEnabled());
+  if (!failures.empty()) {
     reason.code = ReasonCode::kConditionNotMet;
-    reason.message = "condition not met: " + failure->ToString();
-    reason.condition = std::move(*failure);
+    reason.message = "condition not met: ";
+    for (std::size_t i = 0; i < failures.size(); ++i) {
+      reason.message += (i > 0 ? "; " : "") + failures[i].ToString();
+    }
+    reason.conditions = std::move(failures);
     return result;
   }
 

@@ -1,0 +1,470 @@
+// sts:AssumeRole decisions for the seed's hub-and-spoke setup
+// (../shared/seeds/000_289532cf34e60d2b.txt): the user policy, the hub role's policy with
+// aws:PrincipalOrgID, the hub trust policies (IAM user; Identity Center roles via ArnLike on
+// aws:PrincipalARN) and the spoke trust naming the hub role, here with an external id.
+#include "policy/assume_role.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <functional>
+
+#include "policy/policy_testing.h"
+
+namespace hubspoke::policy {
+namespace {
+
+using testing::kHubAccount;
+using testing::kOrgId;
+using testing::kSpokeAccount;
+using testing::kUserAccount;
+using testing::MustParse;
+using testing::PolicySpec;
+using testing::RoleArn;
+
+const std::string kHubRole = RoleArn(kHubAccount, "automation-hub-role");
+const std::string kSpokeRole = RoleArn(kSpokeAccount, "automation-spoke-role");
+constexpr char kSsoPath[] = "/aws-reserved/sso.amazonaws.com/us-east-2/";
+
+// "The User" policy, {hub-account-id} = 999999999999.
+constexpr char kUserPolicy[] = R"({
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                 "Resource": ["arn:aws:iam::999999999999:role/automation-hub-role"]}]})";
+
+// "The Hub" policy.
+constexpr char kHubPolicy[] = R"({
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"],
+                 "Resource": "arn:aws:iam::*:role/automation-spoke-role",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}}]})";
+
+// "Trust Relationship for a single IAM user", {user-creation-account-id} = 111111111111.
+constexpr char kHubTrustUser[] = R"({
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::111111111111:user/sys-automation"},
+                 "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}}]})";
+
+// "Trust Relationship for an AWS Identity Center (née AWS SSO) user".
+constexpr char kHubTrustSso[] = R"({
+  "Version": "2012-10-17",
+  "Statement": [{"Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                 "Action": "sts:AssumeRole",
+                 "Condition": {
+                   "ArnLike": {"aws:PrincipalARN": [
+                     "arn:aws:iam::999999999999:role/aws-reserved/sso.amazonaws.com/)"
+    R"(us-east-2/AWSReservedSSO_*-AdministratorAccess_*",
+                     "arn:aws:iam::999999999999:role/aws-reserved/sso.amazonaws.com/)"
+    R"(us-east-2/AWSReservedSSO_*-PowerUserAccess_*"]},
+                   "StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz"}}}]})";
+
+// "The Spoke" trust relationship, with the external id the seed's CLI passes.
+constexpr char kSpokeTrust[] = R"({
+  "Version": "2012-10-17",
+  "Statement": [{"Sid": "TrustHub", "Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+                 "Action": "sts:AssumeRole",
+                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-zzzzzzzzzz",
+                                                "sts:ExternalId": "this-is-my-automation"}}}]})";
+
+NamedPolicy Trust(const char* json, const std::string& role) {
+  return MustParse(PolicySpec{PolicyKind::kTrust, json, "trust policy of " + role, ""});
+}
+NamedPolicy Identity(const char* json, const std::string& name) {
+  return MustParse(PolicySpec{PolicyKind::kIdentity, json, name, ""});
+}
+NamedPolicy Other(PolicyKind kind, const std::string& json, const std::string& name) {
+  return MustParse(PolicySpec{kind, json, name, ""});
+}
+
+Principal SysAutomation() { return testing::InOrg(testing::User(kUserAccount, "sys-automation")); }
+Principal HubSession() {
+  return testing::InOrg(testing::Session(kHubAccount, "automation-hub-role", "me@example.com"));
+}
+Principal SsoSession(const std::string& role) {
+  return testing::InOrg(testing::Session(kHubAccount, role, "me@example.com", kSsoPath));
+}
+
+// Hop 1: the user (or an Identity Center session) assumes the hub role.
+AssumeRolePolicies HubHop(bool with_identity = true) {
+  AssumeRolePolicies p{.trust_policy = Trust(kHubTrustUser, kHubRole)};
+  if (with_identity) {
+    p.identity_policies.push_back(Identity(kUserPolicy, "identity policy of user sys-automation"));
+  }
+  return p;
+}
+AssumeRolePolicies SsoHop(bool with_identity = true) {
+  AssumeRolePolicies p{.trust_policy = Trust(kHubTrustSso, kHubRole)};
+  if (with_identity) {
+    p.identity_policies.push_back(Identity(
+        R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Resource": "arn:aws:iam::999999999999:role/automation-hub-role"}})",
+        "permission set AdministratorAccess"));
+  }
+  return p;
+}
+// Hop 2: the hub session assumes the spoke role.
+AssumeRolePolicies SpokeHop(const std::function<void(AssumeRolePolicies&)>& edit = nullptr) {
+  AssumeRolePolicies p{.trust_policy = Trust(kSpokeTrust, kSpokeRole)};
+  p.identity_policies.push_back(
+      Identity(kHubPolicy, "identity policy of role automation-hub-role"));
+  if (edit) edit(p);
+  return p;
+}
+
+AssumeRoleRequest ToHub() {
+  return AssumeRoleRequest{.role_arn = kHubRole, .role_session_name = "me@example.com"};
+}
+AssumeRoleRequest ToSpoke(std::optional<std::string> external_id = "this-is-my-automation") {
+  return AssumeRoleRequest{.role_arn = kSpokeRole,
+                           .role_session_name = "me@example.com",
+                           .external_id = std::move(external_id)};
+}
+
+RequestContext Caller(Principal p) { return RequestContext{.principal = std::move(p)}; }
+
+struct AssumeCase {
+  std::string name;
+  std::function<AssumeRolePolicies()> policies;
+  AssumeRoleRequest request;
+  RequestContext caller;
+  Decision want;
+  ReasonCode code;
+  std::string reason_part;
+};
+
+void PrintTo(const AssumeCase& c, std::ostream* os) { *os << c.name; }
+
+class PolicyAssumeRoleTable : public ::testing::TestWithParam<AssumeCase> {};
+
+TEST_P(PolicyAssumeRoleTable, Decides) {
+  const AssumeCase& c = GetParam();
+  const AssumeRoleEvaluation ev = EvaluateAssumeRole(c.policies(), c.request, c.caller);
+  const std::string explanation = testing::Explain(ev.reasons, ev.message);
+  EXPECT_EQ(DecisionName(ev.decision), std::string(DecisionName(c.want))) << explanation;
+  ASSERT_FALSE(ev.reasons.empty()) << explanation;
+  EXPECT_EQ(ReasonCodeName(ev.reasons[0].code), std::string(ReasonCodeName(c.code))) << explanation;
+  EXPECT_NE(explanation.find(c.reason_part), std::string::npos)
+      << "want \"" << c.reason_part << "\" in:\n"
+      << explanation;
+  // Security: the external id never shows up in an explanation.
+  EXPECT_EQ(explanation.find("this-is-my-automation"), std::string::npos) << explanation;
+}
+
+AssumeRoleRequest WithTags(AssumeRoleRequest r) {
+  r.tags = {{"Project", "Automation"}};
+  return r;
+}
+
+const char kTagSessionTrust[] = R"({"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+   "Action": ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+   "Condition": {"StringEquals": {"sts:ExternalId": "this-is-my-automation"}}},
+  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+   "Action": "sts:TagSession",
+   "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["Project"]}}}]})";
+
+// reference_policies_iam-condition-keys.md, sts:SourceIdentity: AdminUser may set the source
+// identity DiegoRamirez only.
+AssumeRolePolicies SourceIdentityHop() {
+  return AssumeRolePolicies{.trust_policy = Trust(R"({"Version": "2012-10-17", "Statement": [{
+      "Sid": "AllowAdminUserAssumeRole", "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::999999999999:user/AdminUser"},
+      "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+      "Condition": {"StringEquals": {"sts:SourceIdentity": "DiegoRamirez"}}}]})",
+                                                  kHubRole)};
+}
+
+AssumeRoleRequest WithSourceIdentity(const std::string& identity) {
+  AssumeRoleRequest r = ToHub();
+  r.source_identity = identity;
+  return r;
+}
+
+// sts:TagSession only with the tag key "Team".
+const char kTeamTagOnlyTrust[] = R"({"Statement": [
+  {"Effect": "Allow", "Action": "sts:AssumeRole",
+   "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"}},
+  {"Effect": "Allow", "Action": "sts:TagSession",
+   "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+   "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["Team"]}}}]})";
+
+INSTANTIATE_TEST_SUITE_P(
+    PolicyAssumeRole, PolicyAssumeRoleTable,
+    ::testing::Values(
+        // Hop 1: sys-automation (account 111111111111) → hub role (999999999999).
+        AssumeCase{"user to hub", [] { return HubHop(); }, ToHub(), Caller(SysAutomation()),
+                   Decision::kAllow, ReasonCode::kAllowed, "cross-account"},
+        AssumeCase{"user to hub outside the organization", [] { return HubHop(); }, ToHub(),
+                   Caller(testing::User(kUserAccount, "sys-automation")),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   "aws:PrincipalOrgID: the key is absent"},
+        AssumeCase{"user to hub without the user policy", [] { return HubHop(false); }, ToHub(),
+                   Caller(SysAutomation()), Decision::kImplicitDeny, ReasonCode::kNoIdentityAllow,
+                   "no identity-based policy of arn:aws:iam::111111111111:user/sys-automation"},
+        AssumeCase{"another user to hub", [] { return HubHop(); }, ToHub(),
+                   Caller(testing::InOrg(testing::User(kUserAccount, "intruder"))),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   "does not name arn:aws:iam::111111111111:user/intruder"},
+        AssumeCase{"same-account user named by the trust policy needs no identity policy",
+                   [] {
+                     return AssumeRolePolicies{.trust_policy = Trust(
+                         R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+                             "Principal": {"AWS": "arn:aws:iam::999999999999:user/sys-automation"},
+                             "Action": "sts:AssumeRole"}})",
+                         kHubRole)};
+                   },
+                   ToHub(), Caller(testing::User(kHubAccount, "sys-automation")), Decision::kAllow,
+                   ReasonCode::kAllowed, "names the caller directly"},
+        AssumeCase{"Identity Center administrator to hub", [] { return SsoHop(); }, ToHub(),
+                   Caller(SsoSession("AWSReservedSSO_Org-AdministratorAccess_0123abcd")),
+                   Decision::kAllow, ReasonCode::kAllowed, "trusts the account"},
+        AssumeCase{"Identity Center without permission set", [] { return SsoHop(false); }, ToHub(),
+                   Caller(SsoSession("AWSReservedSSO_Org-AdministratorAccess_0123abcd")),
+                   Decision::kImplicitDeny, ReasonCode::kNoIdentityAllow,
+                   "delegates to identity policies"},
+        AssumeCase{"Identity Center read-only role", [] { return SsoHop(); }, ToHub(),
+                   Caller(SsoSession("AWSReservedSSO_Org-ReadOnlyAccess_0123abcd")),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   "ArnLike aws:PrincipalARN: request value \"arn:aws:iam::999999999999:role/"
+                   "aws-reserved/sso.amazonaws.com/us-east-2/AWSReservedSSO_Org-ReadOnlyAccess_"
+                   "0123abcd\" does not match"},
+        AssumeCase{"Identity Center role without its path", [] { return SsoHop(); }, ToHub(),
+                   Caller(testing::InOrg(testing::Session(
+                       kHubAccount, "AWSReservedSSO_Org-AdministratorAccess_0123abcd", "me"))),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow, "ArnLike"},
+        AssumeCase{"root cannot assume roles", [] { return HubHop(); }, ToHub(),
+                   Caller(testing::Root(kUserAccount)), Decision::kImplicitDeny,
+                   ReasonCode::kRootCannotAssumeRole, "Roles may not be assumed by root accounts"},
+        // Hop 2: hub session → spoke role (888888888888) with the external id.
+        AssumeCase{"hub to spoke", [] { return SpokeHop(); }, ToSpoke(), Caller(HubSession()),
+                   Decision::kAllow, ReasonCode::kAllowed,
+                   "Principal AWS: arn:aws:iam::999999999999:role/automation-hub-role, role"},
+        AssumeCase{"hub to spoke with the wrong external id", [] { return SpokeHop(); },
+                   ToSpoke("guessed"), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "StringEquals sts:ExternalId: the request value does not satisfy the policy"},
+        AssumeCase{"hub to spoke without an external id", [] { return SpokeHop(); },
+                   ToSpoke(std::nullopt), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "StringEquals sts:ExternalId: the key is absent from the request"},
+        AssumeCase{"another session of another role to spoke", [] { return SpokeHop(); }, ToSpoke(),
+                   Caller(testing::InOrg(testing::Session(kHubAccount, "other-role", "x"))),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow, "does not name"},
+        AssumeCase{"hub policy's org condition", [] { return SpokeHop(); }, ToSpoke(),
+                   Caller(testing::Session(kHubAccount, "automation-hub-role", "me@example.com")),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   "[NoIdentityAllow]"},
+        AssumeCase{"caller SCP explicit deny wins",
+                   [] {
+                     return SpokeHop([](AssumeRolePolicies& p) {
+                       p.caller_scps.push_back(Other(PolicyKind::kScp,
+                           R"({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"},
+                              {"Sid": "NoSpokes", "Effect": "Deny", "Action": "sts:AssumeRole",
+                              "Resource": "arn:aws:iam::888888888888:role/*"}]})",
+                           "SCP 'no-spokes'"));
+                     });
+                   },
+                   ToSpoke(), Caller(HubSession()), Decision::kExplicitDeny,
+                   ReasonCode::kExplicitDeny, "SCP 'no-spokes', statement 'NoSpokes'"},
+        AssumeCase{"caller SCP allow-list without sts",
+                   [] {
+                     return SpokeHop([](AssumeRolePolicies& p) {
+                       p.caller_scps.push_back(Other(PolicyKind::kScp,
+                           R"({"Statement": {"Effect": "Allow", "Action": ["s3:*", "ec2:*"],
+                               "Resource": "*"}})",
+                           "SCP 'allow-list'"));
+                     });
+                   },
+                   ToSpoke(), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoScpAllow, "attached at 'caller account'"},
+        AssumeCase{"role account SCPs do not apply cross-account",
+                   [] {
+                     return SpokeHop([](AssumeRolePolicies& p) {
+                       p.role_account_scps.push_back(Other(PolicyKind::kScp,
+                           R"({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}})",
+                           "SCP 'spoke-deny-all'"));
+                     });
+                   },
+                   ToSpoke(), Caller(HubSession()), Decision::kAllow, ReasonCode::kAllowed,
+                   "[NotApplicable] SCP 'spoke-deny-all': SCPs of the role's account 888888888888"},
+        AssumeCase{"role account SCPs apply in the same account",
+                   [] {
+                     AssumeRolePolicies p = HubHop();
+                     p.role_account_scps.push_back(Other(PolicyKind::kScp,
+                         R"({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}})",
+                         "SCP 'deny-all'"));
+                     return p;
+                   },
+                   ToHub(), Caller(testing::InOrg(testing::User(kHubAccount, "sys-automation"))),
+                   Decision::kExplicitDeny, ReasonCode::kExplicitDeny, "SCP 'deny-all'"},
+        AssumeCase{"session policy of the hub session",
+                   [] {
+                     return SpokeHop([](AssumeRolePolicies& p) {
+                       p.session_policies.push_back(Other(PolicyKind::kSession,
+                           R"({"Statement": {"Effect": "Allow", "Action": "s3:*",
+                               "Resource": "*"}})",
+                           "session policy"));
+                     });
+                   },
+                   ToSpoke(), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoSessionPolicyAllow, "session policies of the calling session"},
+        AssumeCase{"permissions boundary of the hub role",
+                   [] {
+                     return SpokeHop([](AssumeRolePolicies& p) {
+                       p.permissions_boundary = Other(PolicyKind::kPermissionsBoundary,
+                           R"({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRole",
+                               "Resource": "arn:aws:iam::777777777777:role/*"}})",
+                           "boundary 'hub-max'");
+                     });
+                   },
+                   ToSpoke(), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoBoundaryAllow, "boundary 'hub-max', statement #1: Resource"},
+        // Extra actions: sts:TagSession and sts:SetSourceIdentity.
+        AssumeCase{"session tags need sts:TagSession", [] { return SpokeHop(); },
+                   WithTags(ToSpoke()), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "session tags were passed, so sts:TagSession must be allowed too"},
+        AssumeCase{"session tags allowed",
+                   [] {
+                     AssumeRolePolicies p{.trust_policy = Trust(kTagSessionTrust, kSpokeRole)};
+                     p.identity_policies.push_back(Identity(
+                         R"({"Statement": {"Effect": "Allow", "Action": ["sts:AssumeRole",
+                             "sts:TagSession"], "Resource": "*"}})",
+                         "hub policy"));
+                     return p;
+                   },
+                   WithTags(ToSpoke()), Caller(HubSession()), Decision::kAllow,
+                   ReasonCode::kAllowed, "cross-account"},
+        AssumeCase{"session tag key not allowed",
+                   [] {
+                     AssumeRolePolicies p{.trust_policy = Trust(kTeamTagOnlyTrust, kSpokeRole)};
+                     p.identity_policies.push_back(Identity(
+                         R"({"Statement": {"Effect": "Allow", "Action": "sts:*",
+                             "Resource": "*"}})", "hub policy"));
+                     return p;
+                   },
+                   WithTags(ToSpoke()), Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow, "ForAllValues:StringEquals aws:TagKeys"},
+        AssumeCase{"source identity needs sts:SetSourceIdentity", [] { return SpokeHop(); },
+                   [] {
+                     AssumeRoleRequest r = ToSpoke();
+                     r.source_identity = "me";
+                     return r;
+                   }(),
+                   Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "so sts:SetSourceIdentity must be allowed too"},
+        AssumeCase{"sts:SourceIdentity condition (IAM docs example)", SourceIdentityHop,
+                   WithSourceIdentity("DiegoRamirez"),
+                   Caller(testing::User(kHubAccount, "AdminUser")), Decision::kAllow,
+                   ReasonCode::kAllowed, "names the caller directly"},
+        AssumeCase{"sts:SourceIdentity condition, other identity", SourceIdentityHop,
+                   WithSourceIdentity("Someone"), Caller(testing::User(kHubAccount, "AdminUser")),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   R"(StringEquals sts:SourceIdentity: request value "Someone" does not match)"},
+        // MFA and session names.
+        AssumeCase{"MFA required and given",
+                   [] {
+                     AssumeRolePolicies p = HubHop();
+                     p.trust_policy = Trust(
+                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                             "Action": "sts:AssumeRole",
+                             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}}})",
+                         kHubRole);
+                     return p;
+                   },
+                   [] {
+                     AssumeRoleRequest r = ToHub();
+                     r.mfa_authenticated = true;
+                     return r;
+                   }(),
+                   Caller(SysAutomation()), Decision::kAllow, ReasonCode::kAllowed,
+                   "cross-account"},
+        AssumeCase{"MFA required, long-term keys",
+                   [] {
+                     AssumeRolePolicies p = HubHop();
+                     p.trust_policy = Trust(
+                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                             "Action": "sts:AssumeRole",
+                             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}}})",
+                         kHubRole);
+                     return p;
+                   },
+                   ToHub(), Caller(SysAutomation()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "aws:MultiFactorAuthPresent: the key is absent"},
+        AssumeCase{"session name must be the user name",
+                   [] {
+                     return AssumeRolePolicies{.trust_policy = Trust(
+                         R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+                             "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                             "Action": "sts:AssumeRole",
+                             "Condition": {
+                               "StringLike": {"sts:RoleSessionName": "${aws:username}"}}}})",
+                         kHubRole),
+                         .identity_policies = {Identity(kUserPolicy, "user policy")}};
+                   },
+                   ToHub(), Caller(testing::User(kHubAccount, "sys-automation")),
+                   Decision::kImplicitDeny, ReasonCode::kNoResourcePolicyAllow,
+                   R"(request value "me@example.com" does not match policy value )"
+                   R"("${aws:username}")"},
+        AssumeCase{"explicit deny in the trust policy",
+                   [] {
+                     AssumeRolePolicies p = SpokeHop();
+                     p.trust_policy.document.statements.push_back(Trust(
+                         R"({"Statement": {"Sid": "NoTags", "Effect": "Deny", "Principal": "*",
+                             "Action": "sts:TagSession"}})",
+                         kSpokeRole).document.statements.front());
+                     return p;
+                   },
+                   WithTags(ToSpoke()), Caller(HubSession()), Decision::kExplicitDeny,
+                   ReasonCode::kExplicitDeny, "statement 'NoTags': Deny sts:TagSession"}),
+    [](const ::testing::TestParamInfo<AssumeCase>& param_info) {
+      std::string out;
+      for (char c : param_info.param.name) {
+        out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      }
+      return out;
+    });
+
+TEST(PolicyAssumeRole, RequiredActionsAndContext) {
+  AssumeRoleRequest r = ToSpoke();
+  EXPECT_EQ(RequiredActions(r), std::vector<std::string>{"sts:AssumeRole"});
+  r.tags = {{"Project", "Automation"}, {"Team", "Blue"}};
+  r.transitive_tag_keys = {"Project"};
+  r.source_identity = "me";
+  EXPECT_EQ(RequiredActions(r), (std::vector<std::string>{"sts:AssumeRole", "sts:TagSession",
+                                                          "sts:SetSourceIdentity"}));
+  RequestContext ctx = AssumeRoleContext(Caller(HubSession()), r, "sts:TagSession");
+  EXPECT_EQ(ctx.action, "sts:TagSession");
+  EXPECT_EQ(ctx.resource, kSpokeRole);
+  ContextKeys keys = EffectiveKeys(ctx);
+  EXPECT_EQ(*keys.Find("sts:externalid"), std::vector<std::string>{"this-is-my-automation"});
+  EXPECT_EQ(*keys.Find("sts:RoleSessionName"), std::vector<std::string>{"me@example.com"});
+  EXPECT_EQ(*keys.Find("sts:SourceIdentity"), std::vector<std::string>{"me"});
+  EXPECT_EQ(*keys.Find("aws:RequestTag/team"), std::vector<std::string>{"Blue"});
+  EXPECT_EQ(*keys.Find("aws:TagKeys"), (std::vector<std::string>{"Project", "Team"}));
+  EXPECT_EQ(*keys.Find("sts:TransitiveTagKeys"), std::vector<std::string>{"Project"});
+  EXPECT_EQ(*keys.Find("aws:PrincipalArn"), std::vector<std::string>{kHubRole});
+}
+
+TEST(PolicyAssumeRole, ReportsEveryAction) {
+  AssumeRoleEvaluation ev =
+      EvaluateAssumeRole(SpokeHop(), WithTags(ToSpoke()), Caller(HubSession()));
+  ASSERT_EQ(ev.actions.size(), 2u);
+  EXPECT_EQ(ev.actions[0].action, "sts:AssumeRole");
+  EXPECT_EQ(ev.actions[0].evaluation.decision, Decision::kAllow);
+  EXPECT_EQ(ev.actions[1].action, "sts:TagSession");
+  EXPECT_EQ(ev.actions[1].evaluation.decision, Decision::kImplicitDeny);
+  EXPECT_EQ(ev.decision, Decision::kImplicitDeny);
+  EXPECT_NE(ev.message.find("not authorized to perform: sts:TagSession on resource: " + kSpokeRole),
+            std::string::npos)
+      << ev.message;
+}
+
+}  // namespace
+}  // namespace hubspoke::policy
