@@ -29,6 +29,8 @@ class Command {
 std::unique_ptr<Command> MakeRunCommand();
 std::unique_ptr<Command> MakeCredentialsCommand();
 std::unique_ptr<Command> MakeVersionCommand();
+std::unique_ptr<Command> MakeLabCommand();   // src/cli/lab.cc
+std::unique_ptr<Command> MakeDemoCommand();  // src/cli/demo.cc
 
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.

@@ -50,6 +50,8 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeRunCommand());
   commands.push_back(MakeCredentialsCommand());
   commands.push_back(MakeVersionCommand());
+  commands.push_back(MakeLabCommand());
+  commands.push_back(MakeDemoCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
 

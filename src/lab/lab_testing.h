@@ -1,0 +1,124 @@
+// Test helpers for the lab: a settable clock, signed requests built with our SigV4 signer, and
+// a lab behind a real HttpServer. Tests only.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/percent_encoding.h"
+#include "hubspoke/sigv4.h"
+#include "hubspoke/system.h"
+#include "lab/model.h"
+#include "lab/sts_service.h"
+#include "server/http_server.h"
+#include "testing/fake_sts.h"
+
+namespace hubspoke::lab::testing {
+
+// A clock that stands still until told to move; sleeps advance it.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(TimePoint start = std::chrono::time_point_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now()))
+      : now_(start) {}
+  TimePoint Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
+  void SleepFor(std::chrono::milliseconds d) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+  void Advance(std::chrono::seconds d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += d;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable TimePoint now_;
+};
+
+inline Credentials BuiltinUserCredentials() {
+  Credentials c;
+  c.access_key_id = kBuiltinAccessKeyId;
+  c.secret_access_key = SecretString(kBuiltinSecretAccessKey);
+  return c;
+}
+
+struct SignOptions {
+  std::string region = "us-east-1";
+  std::string service = "sts";
+};
+
+// A POST / awsQuery request signed by `credentials` at `time`, as our client would send it.
+inline ServerRequest SignedRequest(const Credentials& credentials, const FormParams& params,
+                                   TimePoint time, const SignOptions& options = {}) {
+  FormParams all = params;
+  all.insert(all.begin(), {"Version", "2011-06-15"});
+  sigv4::SignableRequest r{
+      .method = "POST",
+      .path = "/",
+      .query = "",
+      .headers = {{"Host", "127.0.0.1:4566"},
+                  {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
+      .body = FormEncode(all)};
+  auto signed_ok = sigv4::Sign(
+      r, credentials,
+      sigv4::SigningParams{.region = options.region, .service = options.service, .time = time});
+  EXPECT_TRUE(signed_ok) << signed_ok.error().message();
+  return ServerRequest{.method = "POST",
+                       .target = "/",
+                       .path = "/",
+                       .query = "",
+                       .headers = r.headers,
+                       .body = r.body,
+                       .peer = "127.0.0.1:50000"};
+}
+
+// The built-in model with `from` replaced by `to` in its JSON text.
+inline Model EditedBuiltinModel(const std::string& from, const std::string& to) {
+  std::string text(BuiltinModelJson());
+  std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  auto m = ParseModel(text, "edited model");
+  EXPECT_TRUE(m) << m.error().message();
+  return m ? std::move(m).value() : BuiltinModel();
+}
+
+// The lab (model, clock, log) behind a real HttpServer on 127.0.0.1, port 0.
+class LabServer {
+ public:
+  explicit LabServer(Model model, ServerOptions options = {})
+      : service_(std::move(model), clock_, log_, StsServiceOptions{.seed = 7}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.threads = 2;
+    auto started = HttpServer::Start(std::move(options), service_.AsHandler());
+    EXPECT_TRUE(started) << started.error().message();
+    if (started) server_ = std::move(started).value();
+  }
+  ~LabServer() {
+    if (server_) server_->Stop();
+  }
+  std::string url() const { return server_ ? server_->url() : "http://127.0.0.1:1"; }
+  StsService& service() { return service_; }
+  ManualClock& clock() { return clock_; }
+  std::string log() const { return log_.text(); }
+
+ private:
+  ManualClock clock_;
+  hubspoke::testing::CapturingLogger log_;
+  StsService service_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace hubspoke::lab::testing

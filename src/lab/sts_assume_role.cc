@@ -1,0 +1,320 @@
+// The lab's AssumeRole: validation as STS does it, then the policy decision (policy/), then the
+// duration rules (role chaining ≤ 1 h, MaxSessionDuration), then a new session.
+#include <algorithm>
+
+#include "core/strings.h"
+#include "core/time.h"
+#include "lab/sts_service.h"
+#include "lab/sts_validation.h"
+#include "lab/sts_xml_writer.h"
+#include "policy/assume_role.h"
+
+namespace hubspoke::lab {
+namespace {
+
+constexpr char kArnPattern[] =
+    "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+";
+constexpr char kSessionNamePattern[] = "[\\w+=,.@-]*";
+constexpr char kPolicyPattern[] = "[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+";
+constexpr char kTagPattern[] = "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+";
+
+struct Parsed {
+  std::string role_arn;
+  std::string session_name;
+  std::optional<long long> duration;
+  std::optional<std::string> external_id;
+  std::optional<std::string> policy;
+  std::vector<std::string> policy_arns;
+  std::vector<std::pair<std::string, std::string>> tags;
+  std::vector<std::string> transitive_tag_keys;
+  std::optional<std::string> serial_number;
+  std::optional<std::string> token_code;
+  std::optional<std::string> source_identity;
+};
+
+Result<Parsed> ValidateAssumeRole(const FormParams& params) {
+  ValidationErrors v;
+  Parsed out;
+  const std::string* role_arn = FindParam(params, "RoleArn");
+  v.Required(role_arn, "roleArn");
+  if (role_arn) {
+    v.Length(*role_arn, "roleArn", 20, 2048);
+    v.Pattern(*role_arn, "roleArn", kArnPattern, PrintableOrUnicode);
+    out.role_arn = *role_arn;
+  }
+  const std::string* session = FindParam(params, "RoleSessionName");
+  v.Required(session, "roleSessionName");
+  if (session) {
+    v.Length(*session, "roleSessionName", 2, 64);
+    v.Pattern(*session, "roleSessionName", kSessionNamePattern, SessionNameChar);
+    out.session_name = *session;
+  }
+  if (const std::string* d = FindParam(params, "DurationSeconds")) {
+    out.duration = v.Integer(*d, "durationSeconds", 900, 43200);
+  }
+  if (const std::string* e = FindParam(params, "ExternalId")) {
+    v.Length(*e, "externalId", 2, 1224);
+    v.Pattern(*e, "externalId", "[\\w+=,.@:\\/-]*", ExternalIdChar);
+    out.external_id = *e;
+  }
+  if (const std::string* p = FindParam(params, "Policy")) {
+    // The model says min 1; the prose caps the plaintext of session policies at 2048 [S1].
+    v.Length(*p, "policy", 1, 2048);
+    v.Pattern(*p, "policy", kPolicyPattern, PrintableOrUnicode);
+    out.policy = *p;
+  }
+  out.policy_arns = ListParam(params, "PolicyArns", ".arn");
+  if (out.policy_arns.size() > 10) {
+    v.Add("Value at 'policyArns' failed to satisfy constraint: Member must have length less than "
+          "or equal to 10");
+  }
+  for (std::size_t i = 0; i < out.policy_arns.size(); ++i) {
+    v.Length(out.policy_arns[i], "policyArns." + std::to_string(i + 1) + ".member.arn", 20, 2048);
+  }
+  std::vector<std::string> keys = ListParam(params, "Tags", ".Key");
+  std::vector<std::string> values = ListParam(params, "Tags", ".Value");
+  if (keys.size() > 50) {
+    v.Add("Value at 'tags' failed to satisfy constraint: Member must have length less than or "
+          "equal to 50");
+  }
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const std::string member = "tags." + std::to_string(i + 1) + ".member.key";
+    v.Length(keys[i], member, 1, 128);
+    v.Pattern(keys[i], member, kTagPattern, TagChar);
+    std::string value = i < values.size() ? values[i] : "";
+    const std::string vmember = "tags." + std::to_string(i + 1) + ".member.value";
+    v.Length(value, vmember, 0, 256);
+    v.Pattern(value, vmember, "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", TagChar);
+    out.tags.emplace_back(keys[i], value);
+  }
+  out.transitive_tag_keys = ListParam(params, "TransitiveTagKeys", "");
+  if (out.transitive_tag_keys.size() > 50) {
+    v.Add("Value at 'transitiveTagKeys' failed to satisfy constraint: Member must have length "
+          "less than or equal to 50");
+  }
+  if (const std::string* s = FindParam(params, "SerialNumber")) {
+    v.Length(*s, "serialNumber", 9, 256);
+    v.Pattern(*s, "serialNumber", "[\\w+=/:,.@-]*", SerialNumberChar);
+    out.serial_number = *s;
+  }
+  if (const std::string* t = FindParam(params, "TokenCode")) {
+    v.Length(*t, "tokenCode", 6, 6);
+    v.Pattern(*t, "tokenCode", "[\\d]*", [](unsigned char c) { return c >= '0' && c <= '9'; });
+    out.token_code = *t;
+  }
+  if (const std::string* s = FindParam(params, "SourceIdentity")) {
+    v.Length(*s, "sourceIdentity", 2, 64);
+    v.Pattern(*s, "sourceIdentity", kSessionNamePattern, SessionNameChar);
+    out.source_identity = *s;
+  }
+  std::vector<std::string> contexts = ListParam(params, "ProvidedContexts", ".ProviderArn");
+  if (contexts.size() > 5) {
+    v.Add("Value at 'providedContexts' failed to satisfy constraint: Member must have length "
+          "less than or equal to 5");
+  }
+  if (!v.empty()) return v.ToError();
+  return out;
+}
+
+// The managed session policies named by PolicyArns: from the model, else (AWS managed
+// policies and unknown ARNs) an allow-everything stand-in, since the lab cannot know their
+// contents. The effective permissions are still limited by the role's own policies.
+std::vector<policy::NamedPolicy> ManagedSessionPolicies(const Model& model,
+                                                        const std::vector<std::string>& arns,
+                                                        std::vector<std::string>* unknown) {
+  std::vector<policy::NamedPolicy> out;
+  for (const std::string& arn : arns) {
+    if (const ManagedPolicy* p = model.FindManagedPolicy(arn)) {
+      out.push_back(p->policy);
+      continue;
+    }
+    unknown->push_back(arn);
+    auto stand_in = policy::ParseNamedPolicy(
+        "managed session policy " + arn + " (not in the model: allows everything)",
+        policy::PolicyKind::kSession,
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
+    if (stand_in) out.push_back(std::move(*stand_in));
+  }
+  return out;
+}
+
+std::string AccessDeniedMessage(const std::string& caller_arn, const std::string& action,
+                                const std::string& role_arn) {
+  return "User: " + caller_arn + " is not authorized to perform: " + action +
+         " on resource: " + role_arn;
+}
+
+}  // namespace
+
+Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const FormParams& params,
+                                                 TimePoint now, const std::string& region,
+                                                 const ServerRequest& request,
+                                                 const std::string& request_id) {
+  auto parsed = ValidateAssumeRole(params);
+  if (!parsed) return std::move(parsed).error();
+  const Parsed& in = *parsed;
+  const std::string& caller_arn = caller.principal.arn;
+
+  std::optional<policy::NamedPolicy> inline_policy;
+  if (in.policy) {
+    auto p = policy::ParseNamedPolicy("inline session policy", policy::PolicyKind::kSession,
+                                      *in.policy);
+    if (!p) {
+      return StsError(400, "MalformedPolicyDocument", "Syntax errors in policy.",
+                      "the session policy does not parse: " + p.error().message());
+    }
+    inline_policy = std::move(*p);
+  }
+
+  const Role* role = model_.FindRole(in.role_arn);
+  if (!role) {
+    // STS does not reveal whether a role exists: a missing role is access denied.
+    return StsError(403, "AccessDenied",
+                    AccessDeniedMessage(caller_arn, "sts:AssumeRole", in.role_arn),
+                    caller_arn + " → sts:AssumeRole on " + Printable(in.role_arn) +
+                        ": the model has no such role");
+  }
+
+  // MFA: SerialNumber + TokenCode satisfy "aws:MultiFactorAuthPresent" when the device is
+  // the caller's (the lab accepts any 6-digit code for a device listed in the model).
+  bool mfa = false;
+  if (in.serial_number || in.token_code) {
+    const bool known = caller.user && in.serial_number && in.token_code &&
+                       std::find(caller.user->mfa_devices.begin(), caller.user->mfa_devices.end(),
+                                 *in.serial_number) != caller.user->mfa_devices.end();
+    if (!known) {
+      return StsError(403, "AccessDenied",
+                      "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+                      caller_arn + ": SerialNumber and TokenCode must both be given, for an MFA "
+                                   "device the model lists for the calling user");
+    }
+    mfa = true;
+  }
+
+  policy::AssumeRoleRequest ar{.role_arn = role->arn,
+                               .role_session_name = in.session_name,
+                               .external_id = in.external_id,
+                               .source_identity = in.source_identity,
+                               .tags = in.tags,
+                               .transitive_tag_keys = in.transitive_tag_keys,
+                               .mfa_authenticated = mfa};
+  policy::AssumeRolePolicies policies;
+  policies.trust_policy = role->trust_policy;
+  const std::string caller_account = caller.principal.account;
+  if (caller.user) {
+    policies.identity_policies = caller.user->policies;
+    policies.permissions_boundary = caller.user->permissions_boundary;
+  } else {
+    policies.identity_policies = caller.session->role->policies;
+    policies.permissions_boundary = caller.session->role->permissions_boundary;
+    policies.session_policies = caller.session->session_policies;
+  }
+  policies.caller_scps = model_.ScpsFor(caller_account);
+  policies.role_account_scps = model_.ScpsFor(role->account);
+
+  policy::RequestContext context;
+  context.principal = caller.principal;
+  context.time = now;
+  // The real STS is reached over TLS; a policy requiring aws:SecureTransport should behave as
+  // there, even though the lab speaks plain HTTP on loopback.
+  context.keys.Set("aws:SecureTransport", "true");
+  context.keys.Set("aws:RequestedRegion", region);
+  std::string peer = request.peer;
+  if (auto colon = peer.rfind(':'); colon != std::string::npos) peer = peer.substr(0, colon);
+  if (peer.size() > 2 && peer.front() == '[') peer = peer.substr(1, peer.size() - 2);
+  if (!peer.empty()) context.keys.Set("aws:SourceIp", peer);
+
+  policy::AssumeRoleEvaluation ev = policy::EvaluateAssumeRole(policies, ar, context);
+  if (ev.decision != policy::Decision::kAllow) {
+    std::string action = "sts:AssumeRole";
+    for (const auto& a : ev.actions) {
+      if (a.evaluation.decision != policy::Decision::kAllow) {
+        action = a.action;
+        break;
+      }
+    }
+    return StsError(403, "AccessDenied", AccessDeniedMessage(caller_arn, action, role->arn),
+                    caller_arn + " → " + action + " on " + role->arn + ": " +
+                        policy::DecisionName(ev.decision) + ": " + ExplainReasons(ev.reasons));
+  }
+
+  // Durations, after the decision (a denied caller learns nothing about the role).
+  const bool chained = caller.session != nullptr;
+  const long long duration = in.duration.value_or(3600);
+  if (chained && duration > 3600) {
+    return StsError(400, "ValidationError",
+                    "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                    "assumed by role chaining.",
+                    caller_arn + " → " + role->arn + ": role chaining caps sessions at 3600 s, " +
+                        std::to_string(duration) + " s requested");
+  }
+  if (duration > role->max_session_duration.count()) {
+    return StsError(400, "ValidationError",
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                    "role.",
+                    role->arn + " has MaxSessionDuration " +
+                        std::to_string(role->max_session_duration.count()) + " s, " +
+                        std::to_string(duration) + " s requested");
+  }
+
+  std::vector<std::string> unknown_arns;
+  std::vector<policy::NamedPolicy> session_policies =
+      ManagedSessionPolicies(model_, in.policy_arns, &unknown_arns);
+  for (const std::string& arn : unknown_arns) {
+    Log(LogLevel::kWarning, request_id + " managed policy " + Printable(arn) +
+                                " is not in the model: treated as allowing everything");
+  }
+  if (inline_policy) session_policies.push_back(std::move(*inline_policy));
+
+  // PackedPolicySize: the lab's estimate of AWS's packed (compressed) form — about half the
+  // plaintext of the policies and tags — as a percentage of the limit.
+  std::optional<int> packed;
+  if (in.policy || !in.policy_arns.empty() || !in.tags.empty()) {
+    std::size_t bytes = in.policy ? in.policy->size() : 0;
+    for (const auto& arn : in.policy_arns) bytes += arn.size();
+    for (const auto& [k, val] : in.tags) bytes += k.size() + val.size() + 8;
+    packed = static_cast<int>((bytes * 100 + 4095) / 4096);
+    if (*packed > 100) {
+      return StsError(400, "PackedPolicyTooLarge",
+                      "Packed policy consumes " + std::to_string(*packed) +
+                          "% of allotted space, please use smaller policy for this request.");
+    }
+  }
+
+  LabSession session;
+  session.role = role;
+  session.session_name = in.session_name;
+  session.arn = "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" +
+                in.session_name;
+  session.assumed_role_id = role->unique_id + ":" + in.session_name;
+  // Source identity persists through role chaining [STSKEYS].
+  session.source_identity = in.source_identity.value_or(
+      caller.session ? caller.session->source_identity : std::string());
+  if (caller.session) {
+    // Transitive tags are inherited by the next session of the chain [id_session-tags.md].
+    for (const std::string& k : caller.session->transitive_tag_keys) {
+      auto it = caller.session->tags.find(k);
+      if (it != caller.session->tags.end()) session.tags[k] = it->second;
+      session.transitive_tag_keys.push_back(k);
+    }
+  }
+  for (const auto& [k, val] : in.tags) session.tags[k] = val;
+  for (const std::string& k : in.transitive_tag_keys) session.transitive_tag_keys.push_back(k);
+  session.session_policies = std::move(session_policies);
+  session.mfa = mfa || (caller.session && caller.session->mfa);
+
+  auto issued = IssueSession(std::move(session), std::chrono::seconds(duration), now);
+  Log(LogLevel::kInfo, request_id + " AssumeRole: " + caller_arn + " → " + issued->arn + " (" +
+                           MaskKeyId(issued->access_key_id) + ", " +
+                           std::to_string(duration) + " s, expires " +
+                           FormatRfc3339(issued->expiration) + (chained ? ", chained" : "") + ")");
+  IssuedCredentials credentials{.access_key_id = issued->access_key_id,
+                                .secret_access_key = issued->secret_access_key,
+                                .session_token = issued->session_token,
+                                .expiration = issued->expiration};
+  return Reply{200, AssumeRoleResponseXml(credentials,
+                                          AssumedRoleUser{issued->arn, issued->assumed_role_id},
+                                          packed, issued->source_identity, request_id)};
+}
+
+}  // namespace hubspoke::lab
