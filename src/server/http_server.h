@@ -91,8 +91,8 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{5000};
   std::chrono::milliseconds idle_timeout{30000};  // between requests on a kept-alive connection
   std::chrono::milliseconds body_timeout{10000};  // from the end of the headers to end of body
-  std::chrono::milliseconds send_timeout{
-      10000};                     // a response making no progress (peer not reading)
+  // A queued response making no progress (the peer stopped reading) closes the connection.
+  std::chrono::milliseconds send_timeout{10000};
   size_t max_connections = 1024;  // beyond it new connections get a 503 and are closed
   FaultHook fault_hook;           // optional
 };
