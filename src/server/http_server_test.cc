@@ -24,16 +24,10 @@ using server_test::Post;
 using server_test::RawClient;
 using server_test::RawResponse;
 using server_test::Since;
+using server_test::StartOrDie;
 using server_test::TestClock;
 using server_test::TestOptions;
 using std::chrono::milliseconds;
-
-std::unique_ptr<HttpServer> StartOrDie(ServerOptions options, Handler handler) {
-  Result<std::unique_ptr<HttpServer>> server =
-      HttpServer::Start(std::move(options), std::move(handler));
-  EXPECT_TRUE(server) << server.error().message();
-  return server ? std::move(server).value() : nullptr;
-}
 
 TEST(HttpServer, GetEchoWithOurClient) {
   auto server = StartOrDie(TestOptions(), EchoHandler);

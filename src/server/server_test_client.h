@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -181,6 +183,15 @@ inline ServerResponse EchoHandler(const ServerRequest& r) {
                                     {"X-Peer", r.peer},
                                     {"X-Header-Count", std::to_string(r.headers.size())}},
                         .body = r.method + " " + r.target + "\n" + r.body};
+}
+
+// Starts a server or fails the test (then returns nullptr).
+inline std::unique_ptr<HttpServer> StartOrDie(ServerOptions options,
+                                              Handler handler = EchoHandler) {
+  Result<std::unique_ptr<HttpServer>> server =
+      HttpServer::Start(std::move(options), std::move(handler));
+  EXPECT_TRUE(server) << server.error().message();
+  return server ? std::move(server).value() : nullptr;
 }
 
 // Options with short timeouts for tests (bounded waits everywhere).
