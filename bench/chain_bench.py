@@ -644,14 +644,16 @@ def render(alts: list[Alternative], moto_cost: dict[str, float], info: dict, arg
     return "\n".join(lines) + "\n"
 
 
-def write_doc(section: str, path: str = DOC_PATH) -> None:
+def write_doc(section: str, path: str = DOC_PATH, begin: str = BEGIN_MARK,
+              end: str = END_MARK) -> None:
+    """Replaces what lies between the markers `begin` and `end` in `path` with `section`."""
     with open(path) as f:
         text = f.read()
-    b = text.find(BEGIN_MARK)
-    e = text.find(END_MARK)
+    b = text.find(begin)
+    e = text.find(end)
     if b < 0 or e < b:
-        raise BenchError(f"{path}: markers {BEGIN_MARK!r} … {END_MARK!r} not found")
-    new = text[:b + len(BEGIN_MARK)] + "\n" + section + text[e:]
+        raise BenchError(f"{path}: markers {begin!r} … {end!r} not found")
+    new = text[:b + len(begin)] + "\n" + section + text[e:]
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(new)

@@ -1,5 +1,6 @@
 // A client for AWS STS (awsQuery protocol over HTTPS, SigV4-signed): AssumeRole with all its
-// parameters and GetCallerIdentity. Retries throttling, 5xx and connection failures with
+// parameters and GetCallerIdentity; and AssumeRoleWithWebIdentity, the one unsigned call (the
+// web identity token is the credential). Retries throttling, 5xx and connection failures with
 // exponential backoff and full jitter; never retries access-denied, validation or expired-token
 // errors.
 #pragma once
@@ -41,6 +42,17 @@ struct AssumeRoleRequest {
   std::vector<ProvidedContext> provided_contexts;
 };
 
+// AssumeRoleWithWebIdentity's parameters (OIDC: GitHub Actions, EKS service accounts, …).
+struct AssumeRoleWithWebIdentityRequest {
+  std::string role_arn;
+  std::string role_session_name;
+  SecretString web_identity_token;               // the OIDC ID token (a JWT)
+  std::optional<std::chrono::seconds> duration;  // DurationSeconds; STS default 3600
+  std::string policy;                            // inline session policy JSON; empty = none
+  std::vector<std::string> policy_arns;          // managed session policies
+  std::string provider_id;  // ProviderId: only for OAuth 2.0 providers (www.amazon.com, …)
+};
+
 struct AssumeRoleResponse {
   Credentials credentials;
   std::string assumed_role_arn;  // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
@@ -48,6 +60,10 @@ struct AssumeRoleResponse {
   std::optional<int> packed_policy_size;
   std::string source_identity;
   std::string request_id;
+  // AssumeRoleWithWebIdentity only (empty otherwise).
+  std::string subject_from_web_identity_token;  // the token's sub
+  std::string audience;  // the token's aud (the client id)
+  std::string provider;  // the issuer: token.actions.githubusercontent.com, an OIDC provider ARN
 };
 
 struct CallerIdentity {
@@ -74,6 +90,9 @@ class StsClient {
 
   Result<AssumeRoleResponse> AssumeRole(const Credentials& caller, const AssumeRoleRequest& req);
   Result<CallerIdentity> GetCallerIdentity(const Credentials& caller);
+  // Unsigned: no Authorization header, no caller credentials. Security: the token is sent only
+  // in the request body and never logged.
+  Result<AssumeRoleResponse> AssumeRoleWithWebIdentity(const AssumeRoleWithWebIdentityRequest& req);
 
   const StsClientOptions& options() const { return options_; }
 
@@ -82,8 +101,9 @@ class StsClient {
     std::string body;
     std::string request_id;
   };
-  // Signs and sends one awsQuery call, with retries; returns the 2xx body or a mapped error.
-  Result<Reply> Call(const Credentials& caller, const std::string& action,
+  // Sends one awsQuery call, signed by `caller` (unsigned when null), with retries; returns the
+  // 2xx body or a mapped error.
+  Result<Reply> Call(const Credentials* caller, const std::string& action,
                      const std::vector<std::pair<std::string, std::string>>& params);
 
   const SystemContext& sys_;

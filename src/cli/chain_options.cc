@@ -8,6 +8,7 @@
 #include "core/partition.h"
 #include "core/strings.h"
 #include "core/validate.h"
+#include "hubspoke/config.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -66,13 +67,17 @@ void AddChainOptions(CLI::App& app, ChainFlags& f) {
                  "Managed policy ARN used as a session policy for the spoke session (repeatable)");
   app.add_option("--retries", f.retries,
                  "Retries per STS call on throttling, 5xx and network errors [default 3]");
+  app.add_option("--profile", f.profile,
+                 "Profile of ~/.aws/config for the base identity (role_arn/source_profile "
+                 "chains, SSO, credential_process, static keys) and region [env AWS_PROFILE]");
   app.add_flag("-v,--verbose", f.verbose,
                "Log each step to stderr (identities, role ARNs, request ids, timing; never "
                "secrets)");
 }
 
 Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& f,
-                                              const Environment& env) {
+                                              const Environment& env,
+                                              const ProfileSet& profiles) {
   SpokeCredentialsInput in;
   InputFieldNames names;
   auto take = [&](const std::string& flag, const std::string& value, const char* env_name,
@@ -101,7 +106,7 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   for (const char* flag : {"--hub-account", "--spoke-account", "--hub-role", "--spoke-role",
                            "--external-id", "--hub-external-id", "--spoke-external-id",
                            "--session-string", "--duration", "--region", "--endpoint-url",
-                           "--source-identity", "--policy", "--retries"}) {
+                           "--source-identity", "--policy", "--retries", "--profile"}) {
     if (app.count(flag) > 0 && app.get_option(flag)->as<std::string>().empty())
       return Error(ErrorCode::kInvalidArgument, std::string(flag) + ": the value is empty");
   }
@@ -156,28 +161,70 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
       return Error(ErrorCode::kInvalidArgument, "--policy: the file '" +
                                                     Printable(f.policy_file, 200) + "' is empty");
   }
-  // The region decides the partition that role ARNs must be in.
-  auto endpoint = ResolveStsEndpoint(env, in.region, in.endpoint_url);
+  // Region and endpoint: flags, then the environment, then the selected profile. The library
+  // reads only flags and environment, so what the profile supplies is passed on explicitly.
+  const SharedConfig config = SelectSharedConfig(env, profiles, f.profile);
+  if (!f.profile.empty() && config.profile == nullptr) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--profile: no profile '" + Printable(f.profile, 80) + "' in " +
+                     profiles.config_path + " or " + profiles.credentials_path);
+  }
+  auto endpoint = ResolveStsEndpoint(env, config, in.region, in.endpoint_url);
   if (!endpoint) return std::move(endpoint).error();
+  if (in.region.empty()) {
+    if (auto r = ConfiguredRegion(env, config); r && r->source.rfind("region in ", 0) == 0) {
+      in.region = r->value;
+      names.region = r->source;
+    }
+  }
+  if (in.endpoint_url.empty()) {
+    if (auto e = ConfiguredEndpointUrl(env, config, "STS", "sts");
+        e && e->source.rfind("AWS_ENDPOINT_URL", 0) != 0) {
+      in.endpoint_url = e->value;
+      names.endpoint_url = e->source;
+    }
+  }
   if (auto s = ValidateSpokeInput(in, names, std::string(PartitionForRegion(endpoint->region).id));
       !s)
     return std::move(s).error();
   return in;
 }
 
+Result<ProfileSet> LoadCliProfiles(const Environment& env) {
+  auto profiles = LoadProfiles(env);
+  if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
+  return profiles;
+}
+
+std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
+                                                      const ProfileSet& profiles,
+                                                      const std::string& profile_flag) {
+  return MakeDefaultCredentialsChain(sys, profiles, DefaultChainOptions{.profile = profile_flag});
+}
+
 std::string ChainHelpFooter() {
   return R"HELP(
-Base credentials:
-  The hub role is assumed with the credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
-  AWS_SESSION_TOKEN, as `aws-vault exec` or a CI system provides them.
+Base credentials (the identity that assumes the hub role), found as the AWS SDKs find them:
+  1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (aws-vault exec, CI);
+     skipped when --profile is given
+  2. the profile (--profile, AWS_PROFILE, else default) of AWS_CONFIG_FILE (~/.aws/config) and
+     AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials): role_arn with source_profile or
+     credential_source (any depth; mfa_serial asks on the terminal), sso_session (after
+     `aws sso login`), static keys, credential_process, web_identity_token_file
+  3. AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (CI OIDC, EKS service accounts)
+  4. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI (ECS, EKS Pod Identity)
+  5. EC2 instance metadata (IMDSv2; AWS_EC2_METADATA_DISABLED=true skips it)
+  `assume-spoke-role whoami` shows which one is used.
 
 Environment:
   ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_HUB_ROLE,
   ASSUME_ROLE_SPOKE_ROLE, ASSUME_ROLE_EXTERNAL_ID, ASSUME_ROLE_HUB_EXTERNAL_ID,
   ASSUME_ROLE_SPOKE_EXTERNAL_ID, ASSUME_ROLE_SESSION_STRING, ASSUME_ROLE_DURATION
   stand in for the flags of the same name; a flag beats its variable.
-  AWS_REGION / AWS_DEFAULT_REGION pick the region, AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL the
-  STS endpoint, AWS_CA_BUNDLE the trusted CAs, HTTPS_PROXY / NO_PROXY the proxy.
+  AWS_REGION / AWS_DEFAULT_REGION (else the profile's region) pick the region,
+  AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL (else the profile's [services] sts endpoint_url or
+  endpoint_url) the STS endpoint, AWS_CA_BUNDLE the trusted CAs, HTTPS_PROXY / NO_PROXY the
+  proxy.
 
 Exit status:
   0 success; 2 bad flags, environment or files (nothing was sent); 1 any other failure.

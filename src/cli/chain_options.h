@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include "hubspoke/hubspoke.h"
+#include "hubspoke/profile.h"
+#include "hubspoke/providers.h"
 #include "hubspoke/system.h"
 
 namespace hubspoke::cli {
@@ -17,15 +19,27 @@ struct ChainFlags {
   std::string hub_account, spoke_account, hub_role, spoke_role;
   std::string external_id, hub_external_id, spoke_external_id, session_string;
   std::string duration, region, endpoint_url, source_identity, policy_file, retries;
+  std::string profile;  // --profile: the base identity's profile (else AWS_PROFILE, default)
   std::vector<std::string> tags, policy_arns;
   bool verbose = false;
 };
 
 void AddChainOptions(CLI::App& app, ChainFlags& flags);
 
-// Fills the input from flags, then environment variables; validates everything (exit 2 errors).
+// Fills the input from flags, then environment variables, then the selected profile of
+// `profiles` (region, endpoint); validates everything (exit 2 errors).
 Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& flags,
-                                              const Environment& env);
+                                              const Environment& env, const ProfileSet& profiles);
+
+// The base identity: the default chain (environment unless --profile, the profile, web
+// identity, container, EC2 instance metadata). `profiles` and `sys` must outlive it.
+std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
+                                                      const ProfileSet& profiles,
+                                                      const std::string& profile_flag);
+
+// The shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a malformed
+// file is a kInvalidArgument error naming file and line.
+Result<ProfileSet> LoadCliProfiles(const Environment& env);
 
 // The text shared by the subcommands' --help: environment variables and base credentials.
 std::string ChainHelpFooter();

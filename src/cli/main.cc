@@ -49,6 +49,8 @@ int Main(int argc, char** argv) {
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeRunCommand());
   commands.push_back(MakeCredentialsCommand());
+  commands.push_back(MakeWhoamiCommand());
+  commands.push_back(MakeProfilesCommand());
   commands.push_back(MakeVersionCommand());
   commands.push_back(MakeLabCommand());
   commands.push_back(MakeDemoCommand());

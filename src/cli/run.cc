@@ -47,9 +47,11 @@ class RunCommand final : public Command {
     }
     RealSystem system(flags_.verbose ? LogLevel::kDebug : LogLevel::kWarning);
     SystemContext sys = system.context();
-    auto input = BuildSpokeInput(*app_, flags_, sys.env);
+    auto profiles = LoadCliProfiles(sys.env);
+    if (!profiles) return ReportError(profiles.error());
+    auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
     if (!input) return ReportError(input.error());
-    auto base = MakeEnvironmentCredentialsProvider(sys.env);
+    auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
     auto spoke = GetSpokeCredentials(*input, sys, *base);
     if (!spoke) return ReportError(spoke.error());
 

@@ -18,7 +18,7 @@ class EnvironmentProvider final : public CredentialsProvider {
     std::string secret = get("AWS_SECRET_ACCESS_KEY");
     if (key.empty() && secret.empty()) {
       return Error(ErrorCode::kNotConfigured,
-                   "no base credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
+                   "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set");
     }
     if (key.empty()) {
       return Error(ErrorCode::kMisconfigured,

@@ -12,6 +12,9 @@ const char* HopName(Hop hop) {
 }
 
 std::string HintFor(Hop hop, const Error& error, const std::string& region) {
+  // A base source that explains itself (a profile's role hop, SSO, a container endpoint)
+  // knows better than a hop-level guess.
+  if (hop == Hop::kBase && !error.hint().empty()) return error.hint();
   if (hop == Hop::kBase && error.code() == ErrorCode::kNotConfigured) {
     return "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or run "
            "under a credential helper such as `aws-vault exec PROFILE --`";

@@ -90,40 +90,7 @@ std::string_view BuiltinModelJson() {
       ]
     },
     {
-      "account": "888888888888",
-      "name": "automation-spoke-role",
-      "max_session_duration": 3600,
-      "trust_policy": {
-        "Version": "2012-10-17",
-        "Statement": [
-          {
-            "Sid": "TrustTheHubRole",
-            "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-              "StringEquals": {
-                "aws:PrincipalOrgID": "o-a1b2c3d4e5",
-                "sts:ExternalId": "this-is-my-automation"
-              }
-            }
-          }
-        ]
-      },
-      "policies": [
-        {
-          "name": "read-only",
-          "document": {
-            "Version": "2012-10-17",
-            "Statement": [
-              {"Effect": "Allow", "Action": ["ec2:Describe*", "iam:Get*", "iam:List*", "s3:Get*", "s3:List*"], "Resource": "*"}
-            ]
-          }
-        }
-      ]
-    },
-    {
-      "account": "777777777777",
+      "accounts": ["888888888888", "777777777777"],
       "name": "automation-spoke-role",
       "max_session_duration": 3600,
       "trust_policy": {

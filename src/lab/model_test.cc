@@ -15,8 +15,16 @@ TEST(LabModel, BuiltinModelParsesAndMatchesTheSeed) {
   ASSERT_NE(hub, nullptr);
   EXPECT_EQ(hub->unique_id.size(), 21u);
   EXPECT_EQ(hub->unique_id.rfind("AROA", 0), 0u);
-  EXPECT_NE(m->FindRole("arn:aws:iam::888888888888:role/automation-spoke-role"), nullptr);
-  EXPECT_NE(m->FindRole("arn:aws:iam::777777777777:role/automation-spoke-role"), nullptr);
+  // One "accounts" entry, two roles with their own ARNs and unique ids.
+  const Role* spoke_a = m->FindRole("arn:aws:iam::888888888888:role/automation-spoke-role");
+  const Role* spoke_b = m->FindRole("arn:aws:iam::777777777777:role/automation-spoke-role");
+  ASSERT_NE(spoke_a, nullptr);
+  ASSERT_NE(spoke_b, nullptr);
+  EXPECT_EQ(spoke_a->account, "888888888888");
+  EXPECT_EQ(spoke_b->account, "777777777777");
+  EXPECT_NE(spoke_a->unique_id, spoke_b->unique_id);
+  EXPECT_EQ(spoke_a->trust_policy.name,
+            "trust policy of arn:aws:iam::888888888888:role/automation-spoke-role");
   const AccessKey* key = nullptr;
   const User* user = m->FindUserByAccessKey(kBuiltinAccessKeyId, &key);
   ASSERT_NE(user, nullptr);
@@ -78,7 +86,29 @@ INSTANTIATE_TEST_SUITE_P(
                                 "trust_policy": {"Version": "2012-10-17", "Statement": [
                                   {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
                                    "Action": "sts:AssumeRole"}]}}]})",
-                 "$.roles[0].max_session_duration"}));
+                 "$.roles[0].max_session_duration"},
+        BadModel{R"({"accounts": [{"id": "111111111111"}],
+                     "roles": [{"name": "r", "trust_policy": {"Statement": []}}]})",
+                 "$.roles[0]: give either \"account\" or \"accounts\""},
+        BadModel{R"({"accounts": [{"id": "111111111111"}],
+                     "roles": [{"account": "111111111111", "accounts": ["111111111111"],
+                                "name": "r", "trust_policy": {"Statement": []}}]})",
+                 "give either"},
+        BadModel{R"({"accounts": [{"id": "111111111111"}],
+                     "roles": [{"accounts": [], "name": "r",
+                                "trust_policy": {"Statement": []}}]})",
+                 "$.roles[0].accounts: expected at least one"},
+        BadModel{R"({"accounts": [{"id": "111111111111"}, {"id": "222222222222"}],
+                     "roles": [{"accounts": ["111111111111", "222222222222"], "name": "r",
+                                "id": "AROAEXAMPLEEXAMPLE123",
+                                "trust_policy": {"Statement": []}}]})",
+                 "$.roles[0].id"},
+        BadModel{R"({"accounts": [{"id": "111111111111"}],
+                     "roles": [{"accounts": ["111111111111", "333333333333"], "name": "r",
+                                "trust_policy": {"Version": "2012-10-17", "Statement": [
+                                  {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                                   "Action": "sts:AssumeRole"}]}}]})",
+                 "account 333333333333 is not listed"}));
 
 TEST(LabJwt, DecodesClaimsWithoutVerifyingTheSignature) {
   std::string token = Base64UrlEncode(R"({"alg":"none"})") + "." +

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <queue>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -107,7 +108,10 @@ class StsService {
   mutable std::mutex mu_;  // guards everything below
   std::mt19937_64 rng_;
   std::unordered_map<std::string, std::shared_ptr<const LabSession>> sessions_;
-  std::uint64_t issued_ = 0;
+  // The sessions by expiration, soonest first, so forgetting old ones costs O(log n) per
+  // session instead of a scan of all of them.
+  using Expiry = std::pair<TimePoint, std::string>;
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
 };
 
 }  // namespace hubspoke::lab

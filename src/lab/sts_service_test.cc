@@ -358,5 +358,20 @@ TEST_F(LabStsExplicitDeny, AnScpDenyWins) {
   EXPECT_NE(log_.text().find("NoSpokes"), std::string::npos) << log_.text();
 }
 
+TEST_F(LabSts, SessionsAreForgottenAnHourAfterTheyExpire) {
+  Credentials first = Hub();  // 3600 s
+  clock_.Advance(std::chrono::seconds(1800));
+  Credentials second = Hub();
+  EXPECT_EQ(service_.session_count(), 2u);
+  // An hour after the first expired (keep_expired), issuing a session forgets it, not the second.
+  clock_.Advance(std::chrono::seconds(3600 - 1800 + 3600 + 1));
+  Hub();
+  EXPECT_EQ(service_.session_count(), 2u);
+  ServerResponse gone = Call(first, {{"Action", "GetCallerIdentity"}});
+  EXPECT_EQ(ErrorOf(gone).code, "InvalidClientTokenId") << "forgotten: its key is unknown now";
+  ServerResponse expired = Call(second, {{"Action", "GetCallerIdentity"}});
+  EXPECT_EQ(ErrorOf(expired).code, "ExpiredToken") << "expired, still remembered";
+}
+
 }  // namespace
 }  // namespace hubspoke::lab

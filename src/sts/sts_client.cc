@@ -6,6 +6,7 @@
 #include "core/percent_encoding.h"
 #include "core/strings.h"
 #include "core/validate.h"
+#include "hubspoke/config.h"
 #include "hubspoke/sigv4.h"
 #include "http/url.h"
 #include "sts/sts_errors.h"
@@ -38,7 +39,7 @@ StsClient::StsClient(const SystemContext& sys, StsClientOptions options)
   if (options_.max_attempts < 1) options_.max_attempts = 1;
 }
 
-Result<StsClient::Reply> StsClient::Call(const Credentials& caller, const std::string& action,
+Result<StsClient::Reply> StsClient::Call(const Credentials* caller, const std::string& action,
                                          const Params& params) {
   auto url = ParseUrl(options_.endpoint);
   if (!url) return std::move(url).error().Wrap("STS endpoint");
@@ -58,11 +59,13 @@ Result<StsClient::Reply> StsClient::Call(const Credentials& caller, const std::s
                     {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
         .body = body,
     };
-    auto signed_ok = sigv4::Sign(signable, caller,
-                                 sigv4::SigningParams{.region = options_.signing_region,
-                                                      .service = "sts",
-                                                      .time = sys_.clock.Now()});
-    if (!signed_ok) return std::move(signed_ok).error().Wrap("signing STS " + action);
+    if (caller != nullptr) {
+      auto signed_ok = sigv4::Sign(signable, *caller,
+                                   sigv4::SigningParams{.region = options_.signing_region,
+                                                        .service = "sts",
+                                                        .time = sys_.clock.Now()});
+      if (!signed_ok) return std::move(signed_ok).error().Wrap("signing STS " + action);
+    }
     HttpRequest request{.method = "POST",
                         .url = options_.endpoint,
                         .headers = std::move(signable.headers),
@@ -137,7 +140,7 @@ Result<AssumeRoleResponse> StsClient::AssumeRole(const Credentials& caller,
     p.emplace_back(prefix + ".ProviderArn", req.provided_contexts[i].provider_arn);
     p.emplace_back(prefix + ".ContextAssertion", req.provided_contexts[i].context_assertion);
   }
-  auto reply = Call(caller, "AssumeRole", p);
+  auto reply = Call(&caller, "AssumeRole", p);
   if (!reply) return std::move(reply).error();
   auto parsed = sts::ParseAssumeRoleResponse(reply->body);
   if (!parsed) return std::move(parsed).error();
@@ -146,7 +149,7 @@ Result<AssumeRoleResponse> StsClient::AssumeRole(const Credentials& caller,
 }
 
 Result<CallerIdentity> StsClient::GetCallerIdentity(const Credentials& caller) {
-  auto reply = Call(caller, "GetCallerIdentity", {});
+  auto reply = Call(&caller, "GetCallerIdentity", {});
   if (!reply) return std::move(reply).error();
   auto parsed = sts::ParseGetCallerIdentityResponse(reply->body);
   if (!parsed) return std::move(parsed).error();
@@ -154,49 +157,29 @@ Result<CallerIdentity> StsClient::GetCallerIdentity(const Credentials& caller) {
   return parsed;
 }
 
+Result<AssumeRoleResponse> StsClient::AssumeRoleWithWebIdentity(
+    const AssumeRoleWithWebIdentityRequest& req) {
+  Params p = {{"RoleArn", req.role_arn},
+              {"RoleSessionName", req.role_session_name},
+              {"WebIdentityToken", req.web_identity_token.reveal()}};
+  if (!req.provider_id.empty()) p.emplace_back("ProviderId", req.provider_id);
+  if (req.duration) p.emplace_back("DurationSeconds", std::to_string(req.duration->count()));
+  if (!req.policy.empty()) p.emplace_back("Policy", req.policy);
+  AddList(p, "PolicyArns", req.policy_arns, ".arn");
+  auto reply = Call(nullptr, "AssumeRoleWithWebIdentity", p);
+  // Security: our copy of the token in the form parameters.
+  std::fill(p[2].second.begin(), p[2].second.end(), '\0');
+  if (!reply) return std::move(reply).error();
+  auto parsed = sts::ParseAssumeRoleWithWebIdentityResponse(reply->body);
+  if (!parsed) return std::move(parsed).error();
+  if (parsed->request_id.empty()) parsed->request_id = reply->request_id;
+  return parsed;
+}
+
 Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const std::string& region_flag,
                                        const std::string& endpoint_flag) {
-  StsEndpoint out;
-  std::string region_source;
-  auto from_env = [&](std::string_view name) -> std::string {
-    auto v = env.Get(name);
-    return v ? Trim(*v) : std::string();
-  };
-  if (!region_flag.empty()) {
-    out.region = region_flag;
-    region_source = "--region";
-  } else if (auto v = from_env("AWS_REGION"); !v.empty()) {
-    out.region = v;
-    region_source = "AWS_REGION";
-  } else if (auto d = from_env("AWS_DEFAULT_REGION"); !d.empty()) {
-    out.region = d;
-    region_source = "AWS_DEFAULT_REGION";
-  } else {
-    out.region = "us-east-1";
-    region_source = "default";
-  }
-  if (auto s = ValidateRegion(region_source, out.region); !s) return std::move(s).error();
-  out.signing_region = SigningRegion(out.region);
-
-  std::string endpoint_source;
-  if (!endpoint_flag.empty()) {
-    out.url = endpoint_flag;
-    endpoint_source = "--endpoint-url";
-  } else if (auto e = from_env("AWS_ENDPOINT_URL_STS"); !e.empty()) {
-    out.url = e;
-    endpoint_source = "AWS_ENDPOINT_URL_STS";
-  } else if (auto g = from_env("AWS_ENDPOINT_URL"); !g.empty()) {
-    out.url = g;
-    endpoint_source = "AWS_ENDPOINT_URL";
-  }
-  if (!out.url.empty()) {
-    if (auto s = ValidateEndpointUrl(endpoint_source, out.url); !s) return std::move(s).error();
-    out.source = endpoint_source + ", region " + out.region + " from " + region_source;
-  } else {
-    out.url = StsRegionalEndpoint(out.region);
-    out.source = "regional endpoint of " + out.region + " (region from " + region_source + ")";
-  }
-  return out;
+  // Without a profile: flags and environment variables only (src/config/shared_config.cc).
+  return ResolveStsEndpoint(env, SharedConfig{}, region_flag, endpoint_flag);
 }
 
 }  // namespace hubspoke

@@ -15,10 +15,15 @@ constexpr std::array<std::string_view, 15> kThrottling = {
 constexpr std::array<std::string_view, 7> kTransient = {
     "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
     "ServiceUnavailable", "IDPCommunicationError", "InternalServerError"};
-constexpr std::array<std::string_view, 9> kDenied = {
+// ExpiredTokenException is also AssumeRoleWithWebIdentity's "the web identity token expired";
+// InvalidIdentityToken and IDPRejectedClaim are its refusals of the token. (The Go SDK retries
+// InvalidIdentityToken, for an IdP whose keys STS briefly cannot fetch; we do not: a wrong
+// issuer or audience is by far the common cause and retrying it only delays the message.)
+constexpr std::array<std::string_view, 11> kDenied = {
     "AccessDenied",          "AccessDeniedException", "SignatureDoesNotMatch",
     "InvalidClientTokenId",  "ExpiredToken",          "ExpiredTokenException",
-    "MissingAuthenticationToken", "IncompleteSignature", "UnrecognizedClientException"};
+    "MissingAuthenticationToken", "IncompleteSignature", "UnrecognizedClientException",
+    "InvalidIdentityToken",  "IDPRejectedClaim"};
 
 template <std::size_t N>
 bool In(const std::array<std::string_view, N>& set, std::string_view code) {

@@ -13,8 +13,9 @@ struct ErrorClass {
 };
 
 // Throttling codes (Throttling, ThrottlingException, RequestLimitExceeded, …) and transient
-// server errors (InternalError, ServiceUnavailable, HTTP 5xx) are retryable; access-denied,
-// signature, expired-token and validation errors are not.
+// server errors (InternalError, ServiceUnavailable, IDPCommunicationError, HTTP 5xx) are
+// retryable; access-denied, signature, expired-token, rejected web identity token
+// (InvalidIdentityToken, IDPRejectedClaim: kAccessDenied) and validation errors are not.
 ErrorClass ClassifyAwsError(std::string_view aws_code, int http_status);
 
 }  // namespace hubspoke::sts

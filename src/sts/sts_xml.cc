@@ -48,40 +48,63 @@ Error Missing(std::string_view what, std::string_view field) {
                "STS " + std::string(what) + " response has no " + std::string(field));
 }
 
-}  // namespace
-
-Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml) {
-  pugi::xml_document doc;
-  if (auto r = Load(doc, xml, "AssumeRole"); !r) return std::move(r).error();
-  pugi::xml_node result = Find(doc, "AssumeRoleResult");
-  if (!result) return Missing("AssumeRole", "AssumeRoleResult");
+// The <{action}Result> both AssumeRole and AssumeRoleWithWebIdentity return: Credentials,
+// AssumedRoleUser, PackedPolicySize, SourceIdentity (the latter adds the web identity fields).
+Result<AssumeRoleResponse> ParseRoleCredentialsResult(pugi::xml_document& doc,
+                                                      const std::string& action,
+                                                      pugi::xml_node* result_out) {
+  pugi::xml_node result = Find(doc, action + "Result");
+  if (!result) return Missing(action, action + "Result");
   pugi::xml_node creds = Find(result, "Credentials");
-  if (!creds) return Missing("AssumeRole", "Credentials");
+  if (!creds) return Missing(action, "Credentials");
   AssumeRoleResponse out;
   out.credentials.access_key_id = Token(creds, "AccessKeyId");
   out.credentials.secret_access_key = SecretString(Token(creds, "SecretAccessKey"));
   out.credentials.session_token = SecretString(Token(creds, "SessionToken"));
-  if (out.credentials.access_key_id.empty()) return Missing("AssumeRole", "AccessKeyId");
-  if (out.credentials.secret_access_key.empty()) return Missing("AssumeRole", "SecretAccessKey");
-  if (out.credentials.session_token.empty()) return Missing("AssumeRole", "SessionToken");
+  if (out.credentials.access_key_id.empty()) return Missing(action, "AccessKeyId");
+  if (out.credentials.secret_access_key.empty()) return Missing(action, "SecretAccessKey");
+  if (out.credentials.session_token.empty()) return Missing(action, "SessionToken");
   std::string expiration = Text(creds, "Expiration");
   auto t = ParseTimestamp(expiration);
-  if (!t) return std::move(t).error().Wrap("STS AssumeRole response Expiration");
+  if (!t) return std::move(t).error().Wrap("STS " + action + " response Expiration");
   out.credentials.expiration = *t;
   pugi::xml_node user = Find(result, "AssumedRoleUser");
   out.assumed_role_arn = Text(user, "Arn");
   out.assumed_role_id = Text(user, "AssumedRoleId");
-  if (out.assumed_role_arn.empty()) return Missing("AssumeRole", "AssumedRoleUser/Arn");
+  if (out.assumed_role_arn.empty()) return Missing(action, "AssumedRoleUser/Arn");
   std::string packed = Text(result, "PackedPolicySize");
   if (!packed.empty()) {
     try {
       out.packed_policy_size = std::stoi(packed);
     } catch (...) {
-      return Error(ErrorCode::kParse, "STS AssumeRole response has a non-numeric PackedPolicySize");
+      return Error(ErrorCode::kParse,
+                   "STS " + action + " response has a non-numeric PackedPolicySize");
     }
   }
   out.source_identity = Text(result, "SourceIdentity");
   out.request_id = Text(doc, "RequestId");
+  *result_out = result;
+  return out;
+}
+
+}  // namespace
+
+Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml) {
+  pugi::xml_document doc;
+  if (auto r = Load(doc, xml, "AssumeRole"); !r) return std::move(r).error();
+  pugi::xml_node result;
+  return ParseRoleCredentialsResult(doc, "AssumeRole", &result);
+}
+
+Result<AssumeRoleResponse> ParseAssumeRoleWithWebIdentityResponse(std::string_view xml) {
+  pugi::xml_document doc;
+  if (auto r = Load(doc, xml, "AssumeRoleWithWebIdentity"); !r) return std::move(r).error();
+  pugi::xml_node result;
+  auto out = ParseRoleCredentialsResult(doc, "AssumeRoleWithWebIdentity", &result);
+  if (!out) return out;
+  out->subject_from_web_identity_token = Text(result, "SubjectFromWebIdentityToken");
+  out->audience = Text(result, "Audience");
+  out->provider = Text(result, "Provider");
   return out;
 }
 

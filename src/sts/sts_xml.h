@@ -10,6 +10,8 @@
 namespace hubspoke::sts {
 
 Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml);
+// The same result plus SubjectFromWebIdentityToken, Audience and Provider.
+Result<AssumeRoleResponse> ParseAssumeRoleWithWebIdentityResponse(std::string_view xml);
 Result<CallerIdentity> ParseGetCallerIdentityResponse(std::string_view xml);
 // <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>, also the
 // <Response><Errors><Error>… shape some servers use. Fields missing from a non-XML body are empty.

@@ -81,3 +81,49 @@ TEST(StsErrors, Classification) {
 
 }  // namespace
 }  // namespace hubspoke::sts
+
+namespace hubspoke::sts {
+namespace {
+
+TEST(StsXml, RecordedAssumeRoleWithWebIdentityResponse) {
+  auto r = ParseAssumeRoleWithWebIdentityResponse(
+      Xml("AssumeRoleWithWebIdentityResponse.recorded-smithy-rs.xml"));
+  ASSERT_TRUE(r.has_value()) << r.error().message();
+  EXPECT_EQ(r->credentials.access_key_id, "AKIDTEST");
+  EXPECT_EQ(r->credentials.secret_access_key.reveal(), "SECRETKEYTEST");
+  EXPECT_EQ(r->credentials.session_token.reveal(), "SESSIONTOKEN_TEST");
+  EXPECT_EQ(FormatRfc3339(*r->credentials.expiration), "2021-08-16T20:52:53Z");
+  EXPECT_EQ(r->assumed_role_arn, "arn:aws:sts::123456789012:assumed-role/sdk-test/test-session");
+  EXPECT_EQ(r->assumed_role_id, "AROARTEST:test-session");
+  EXPECT_EQ(r->subject_from_web_identity_token, "system:serviceaccount:default:default");
+  EXPECT_EQ(r->audience, "my-cluster.sk1.us-west-2.eks.amazonaws.com");
+  EXPECT_EQ(r->provider,
+            "arn:aws:iam::123456789012:oidc-provider/s3-us-west-2.amazonaws.com/"
+            "oidc-test-testbucket");
+  EXPECT_EQ(r->request_id, "f874b1d6-2f3b-4834-907a-6a7c4b3b2d35");
+  // An AssumeRole body is not an AssumeRoleWithWebIdentity one, and vice versa.
+  EXPECT_EQ(ParseAssumeRoleWithWebIdentityResponse(Xml("AssumeRoleResponse.recorded-smithy-rs.xml"))
+                .error()
+                .code(),
+            ErrorCode::kParse);
+  EXPECT_FALSE(ParseAssumeRoleResponse(
+                   Xml("AssumeRoleWithWebIdentityResponse.recorded-smithy-rs.xml"))
+                   .has_value());
+}
+
+TEST(StsXml, WebIdentityErrorsAreRefusalsAndOnlyIdpCommunicationIsRetried) {
+  AwsErrorDetails d =
+      ParseErrorResponse(Xml("ErrorResponse.InvalidIdentityToken.recorded-smithy-rs.xml"), 400);
+  EXPECT_EQ(d.code, "InvalidIdentityToken");
+  EXPECT_EQ(d.request_id, "5045ca91-d123-4749-9d66-00a3c906be6c");
+  EXPECT_EQ(ClassifyAwsError(d.code, 400).code, ErrorCode::kAccessDenied);
+  EXPECT_FALSE(ClassifyAwsError(d.code, 400).retryable);
+  EXPECT_EQ(ClassifyAwsError("IDPRejectedClaim", 403).code, ErrorCode::kAccessDenied);
+  EXPECT_FALSE(ClassifyAwsError("IDPRejectedClaim", 403).retryable);
+  EXPECT_EQ(ClassifyAwsError("ExpiredTokenException", 400).code, ErrorCode::kAccessDenied);
+  EXPECT_FALSE(ClassifyAwsError("ExpiredTokenException", 400).retryable);
+  EXPECT_TRUE(ClassifyAwsError("IDPCommunicationError", 400).retryable);
+}
+
+}  // namespace
+}  // namespace hubspoke::sts

@@ -4,8 +4,10 @@
 It runs ``moto_server`` (moto 5.x) on 127.0.0.1 with a free port and seeds it with the
 hub-spoke layout of the original tool's README:
 
-* base account 111111111111: user ``sys-automation`` (may assume the two hub roles only) and
-  user ``sys-nobody`` (may assume only an unrelated role, so the hub is refused);
+* base account 111111111111: user ``sys-automation`` (may assume the two hub roles and
+  ``automation-base-role``), user ``sys-nobody`` (may assume only an unrelated role, so the hub is
+  refused), and role ``automation-base-role`` (trusts sys-automation, may assume the hub role:
+  a base identity reached through a profile's role_arn + source_profile);
 * hub account 999999999999: role ``automation-hub-role`` (may assume
   ``arn:aws:iam::*:role/automation-spoke-role``) and role ``automation-hub-narrow`` (may assume
   only ``arn:aws:iam::*:role/some-other-role``, so hub -> spoke is refused);
@@ -58,15 +60,17 @@ HUB_ROLE = "automation-hub-role"
 HUB_NARROW_ROLE = "automation-hub-narrow"
 SPOKE_ROLE = "automation-spoke-role"
 UNRELATED_ROLE = "unrelated-role"
+BASE_ROLE = "automation-base-role"
 EXTERNAL_ID = "this-is-my-automation"
 REGION = "us-east-1"
 
 # The seeding below sends exactly these IAM requests, in this order; the server answers exactly
 # this many without authentication.  Keep the two in step (seed_hub_spoke checks it).
 #   base  : CreateUser, CreateAccessKey, PutUserPolicy            x 2 users  = 6
+#           CreateRole, PutRolePolicy                             x 1 role   = 2
 #   hub   : CreateRole, PutRolePolicy                             x 2 roles  = 4
 #   spokes: CreateRole, PutRolePolicy                             x 3        = 6
-SEED_REQUEST_COUNT = 16
+SEED_REQUEST_COUNT = 18
 
 STARTUP_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
@@ -265,6 +269,7 @@ def seed_hub_spoke(server: MotoServer) -> dict[str, Any]:
 
     hub_arn = _arn_role(HUB_ACCOUNT, HUB_ROLE)
     narrow_arn = _arn_role(HUB_ACCOUNT, HUB_NARROW_ROLE)
+    base_role_arn = _arn_role(BASE_ACCOUNT, BASE_ROLE)
     user_arn = f"arn:aws:iam::{BASE_ACCOUNT}:user/{USER_NAME}"
 
     # -- base account: the two users ------------------------------------------------------
@@ -273,7 +278,7 @@ def seed_hub_spoke(server: MotoServer) -> dict[str, Any]:
     user_policies = {
         # The README's "The User" policy, extended to the narrow hub role as well.
         USER_NAME: _policy([{"Effect": "Allow", "Action": "sts:AssumeRole",
-                             "Resource": [hub_arn, narrow_arn]}]),
+                             "Resource": [hub_arn, narrow_arn, base_role_arn]}]),
         NOBODY_USER_NAME: _policy([{"Effect": "Allow", "Action": "sts:AssumeRole",
                                     "Resource": [_arn_role(HUB_ACCOUNT, UNRELATED_ROLE)]}]),
     }
@@ -282,6 +287,13 @@ def seed_hub_spoke(server: MotoServer) -> dict[str, Any]:
         key = base.create_access_key(UserName=name)["AccessKey"]
         keys[name] = (key["AccessKeyId"], key["SecretAccessKey"])
         base.put_user_policy(UserName=name, PolicyName=f"{name}-assume-hub", PolicyDocument=doc)
+    # A role in the base account that sys-automation may assume and that may assume the hub
+    # role: a base identity reached through a profile chain (role_arn + source_profile).
+    base.create_role(RoleName=BASE_ROLE, AssumeRolePolicyDocument=_policy([
+        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "sts:AssumeRole"}]))
+    base.put_role_policy(RoleName=BASE_ROLE, PolicyName=f"{BASE_ROLE}-policy",
+                         PolicyDocument=_policy([{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                  "Resource": hub_arn}]))
 
     # -- hub account ------------------------------------------------------------------------
     # The README's trust and hub policies without their aws:PrincipalOrgID conditions: moto has
@@ -331,6 +343,7 @@ def seed_hub_spoke(server: MotoServer) -> dict[str, Any]:
         "nobody_secret_access_key": keys[NOBODY_USER_NAME][1],
         "hub_role": HUB_ROLE,
         "hub_narrow_role": HUB_NARROW_ROLE,
+        "base_role": BASE_ROLE,
         "spoke_role": SPOKE_ROLE,
         "external_id": EXTERNAL_ID,
         "no_auth_requests": SEED_REQUEST_COUNT,

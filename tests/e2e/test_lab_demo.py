@@ -41,3 +41,24 @@ class DemoTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReadmeQuickStartTest(unittest.TestCase):
+    """The README's first quick-start command is the demo, and what it says the demo prints is
+    what the demo prints (test_demo_* above check the binary prints SPOKE_ARN)."""
+
+    def test_first_quick_start_command_runs_the_demo(self) -> None:
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        with open(os.path.join(root, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        quick = readme[readme.index("## Quick start"):]
+        block = quick[quick.index("```sh") + len("```sh"):quick.index("```", quick.index("```sh") + 5)]
+        first = block.strip().splitlines()[0].split("#")[0].strip()
+        self.assertEqual(first, "scripts/demo")
+        script = os.path.join(root, first)
+        self.assertTrue(os.access(script, os.X_OK), script)
+        with open(script, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("assume-spoke-role demo", text)
+        self.assertNotIn("moto", text.replace("no moto", ""), "the demo must not need moto")
+        self.assertIn(SPOKE_ARN, quick)

@@ -39,7 +39,7 @@ class SeededMotoTest(unittest.TestCase):
         try:
             cls.seed = mf.seed_hub_spoke(cls.server)
             url = cls.seed["url"]
-            # The very first request after the 16 seeding requests: signed with the right key id
+            # The very first request after the 18 seeding requests: signed with the right key id
             # and a wrong secret.  It must already be refused.
             cls.first_after_seed = mf._error_code(lambda: mf.client(
                 "sts", url, cls.seed["access_key_id"], "not-the-secret").assume_role(

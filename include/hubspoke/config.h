@@ -1,0 +1,62 @@
+// Settings the AWS SDKs read from the environment and the selected profile of the shared config
+// files: region, endpoints (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, `[services …]`
+// sections, `endpoint_url`), `sts_regional_endpoints`, with the SDKs' precedence.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hubspoke/profile.h"
+#include "hubspoke/result.h"
+#include "hubspoke/sts_client.h"
+#include "hubspoke/system.h"
+
+namespace hubspoke {
+
+// The selected profile, as settings are read from it. `profile` may be null (no such profile:
+// only the environment counts).
+struct SharedConfig {
+  const ProfileSet* profiles = nullptr;
+  const ProfileSection* profile = nullptr;
+  std::string profile_name;  // for messages
+
+  // A profile property, or nullopt (also when there is no profile).
+  std::optional<std::string> Get(std::string_view key) const;
+  // "profile dev in ~/.aws/config" for messages.
+  std::string Describe() const;
+};
+
+// The selected profile of `profiles` (SelectedProfileName(env, explicit_name)).
+SharedConfig SelectSharedConfig(const Environment& env, const ProfileSet& profiles,
+                                const std::string& explicit_name);
+
+// A value and where it came from ("--region", "AWS_REGION", "region in profile dev").
+struct ConfiguredValue {
+  std::string value;
+  std::string source;
+};
+
+// The region: AWS_REGION, AWS_DEFAULT_REGION, then the profile's `region`; nullopt when none.
+std::optional<ConfiguredValue> ConfiguredRegion(const Environment& env, const SharedConfig& config);
+
+// The endpoint configured for a service, with the SDKs' precedence: AWS_ENDPOINT_URL_<ENV_ID>
+// (e.g. STS, SSO), AWS_ENDPOINT_URL, then the `[services NAME]` section the profile's `services`
+// names (sub-property `<config_id> = endpoint_url = …`), then the profile's `endpoint_url`.
+// None of these when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or ignore_configured_endpoint_urls is
+// true. nullopt when nothing is configured.
+std::optional<ConfiguredValue> ConfiguredEndpointUrl(const Environment& env,
+                                                     const SharedConfig& config,
+                                                     std::string_view env_id,
+                                                     std::string_view config_id);
+
+// The STS endpoint and signing region from explicit settings (flag values, may be empty), the
+// environment and the profile: the region from --region, else ConfiguredRegion, else us-east-1;
+// the endpoint from --endpoint-url, else ConfiguredEndpointUrl(STS), else the regional endpoint,
+// or the global https://sts.amazonaws.com when sts_regional_endpoints (AWS_STS_REGIONAL_ENDPOINTS
+// or the profile) is `legacy` and the region is one of those AWS served globally before 2022.
+// Errors (kInvalidArgument) name where a bad value came from.
+Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const SharedConfig& config,
+                                       const std::string& region_flag,
+                                       const std::string& endpoint_flag);
+
+}  // namespace hubspoke

@@ -1,0 +1,411 @@
+// The container provider against real loopback HTTP servers and the real HTTP client. The ECS
+// agent address (169.254.170.2) cannot be bound in a test, so requests meant for it and for other
+// non-loopback hosts go through a loopback HTTP proxy that records the absolute URL the client
+// asked for: the URL building and the host rules are tested on the wire, not through a seam.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "http/test_server.h"
+#include "hubspoke/providers.h"
+#include "testing/fake_sts.h"
+
+namespace hubspoke {
+namespace {
+
+using http_test::LoopbackServer;
+using http_test::ReceivedRequest;
+using http_test::Reply;
+using http_test::ServerConn;
+
+constexpr char kKeyId[] = "ASIACONTAINEREXAMPLE";
+constexpr char kSecret[] = "containerSecret/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr char kSessionToken[] = "containerSessionToken//////////IQoJb3JpZ2luX2VjEXAMPLE";
+constexpr char kAuthToken[] = "authTokenFromEnv-eyJhbGciOiJSUzI1NiJ9.EXAMPLE";
+constexpr char kFileToken1[] = "authTokenFromFile-one-eyJhbGciOiJ.EXAMPLE";
+constexpr char kFileToken2[] = "authTokenFromFile-two-eyJhbGciOiJ.EXAMPLE";
+constexpr char kExpiration[] = "2031-05-06T07:08:09Z";
+
+constexpr char kFullUri[] = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+constexpr char kRelativeUri[] = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+constexpr char kTokenVar[] = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+constexpr char kTokenFileVar[] = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+
+std::string CredentialsJson() {
+  return std::string(R"({"AccessKeyId":")") + kKeyId + R"(","SecretAccessKey":")" + kSecret +
+         R"(","Token":")" + kSessionToken + R"(","Expiration":")" + kExpiration +
+         R"(","RoleArn":"arn:aws:iam::111111111111:role/task"})";
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// A credentials endpoint on 127.0.0.1: answers each request with the next scripted reply, then
+// with the credentials document; records every request.
+class Endpoint {
+ public:
+  Endpoint()
+      : server_([this](ServerConn& conn, int) {
+          while (std::optional<ReceivedRequest> request = conn.ReadRequest()) {
+            std::string reply;
+            {
+              std::lock_guard<std::mutex> lock(mu_);
+              requests_.push_back(*request);
+              if (!script_.empty()) {
+                reply = std::move(script_.front());
+                script_.pop_front();
+              } else {
+                reply = Reply(200, CredentialsJson(), "Content-Type: application/json\r\n");
+              }
+            }
+            if (!conn.Write(reply)) return;
+          }
+        }) {}
+
+  void Then(std::string raw_reply) {
+    std::lock_guard<std::mutex> lock(mu_);
+    script_.push_back(std::move(raw_reply));
+  }
+  std::vector<ReceivedRequest> requests() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+  std::string Url(const std::string& path) const { return server_.Url("http", path); }
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::string> script_;
+  std::vector<ReceivedRequest> requests_;
+  LoopbackServer server_;  // last: its thread uses the members above
+};
+
+// An HTTP proxy on 127.0.0.1: records each request head and answers with the credentials
+// document (or 403 to CONNECT), one request per connection.
+class RecordingProxy {
+ public:
+  RecordingProxy()
+      : server_([this](ServerConn& conn, int) {
+          std::optional<ReceivedRequest> request = conn.ReadRequest();
+          if (!request) return;
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            request_lines_.push_back(request->RequestLine());
+          }
+          if (request->RequestLine().rfind("CONNECT ", 0) == 0) {
+            conn.Write(Reply(403, "", "Connection: close\r\n"));
+          } else {
+            conn.Write(Reply(200, CredentialsJson(), "Connection: close\r\n"));
+          }
+        }) {}
+
+  std::vector<std::string> request_lines() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return request_lines_;
+  }
+  std::string url() const { return server_.Url("http", ""); }
+  int accepted() const { return server_.accepted(); }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> request_lines_;
+  LoopbackServer server_;
+};
+
+class ContainerProviderTest : public ::testing::Test {
+ protected:
+  ContainerProviderTest() {
+    char pattern[] = "/tmp/hubspoke-container-test-XXXXXX";
+    dir_ = mkdtemp(pattern);
+  }
+  ~ContainerProviderTest() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // Every test: nothing secret in the log, whatever happened.
+  void TearDown() override { ExpectNoSecrets(log_.text()); }
+
+  static void ExpectNoSecrets(const std::string& text) {
+    for (const char* secret : {kSecret, kSessionToken, kAuthToken, kFileToken1, kFileToken2}) {
+      EXPECT_FALSE(Contains(text, secret)) << "leaked " << secret << " in: " << text;
+    }
+  }
+
+  // Runs the provider once with `env`, through `http_options` (proxies).
+  Result<Credentials> Run(std::vector<std::pair<std::string, std::string>> env,
+                          HttpClientOptions http_options = {}) {
+    env_ = MakeMapEnvironment(std::move(env));
+    http_ = MakeHttpClient(std::move(http_options));
+    SystemContext sys{clock_, *env_, *http_, log_, random_};
+    provider_ = MakeContainerCredentialsProvider(sys);
+    return provider_->GetCredentials();
+  }
+
+  // The error of a failed run, after checking that it carries no secret.
+  Error Failure(const Result<Credentials>& r) {
+    EXPECT_FALSE(r.has_value());
+    if (r.has_value()) return Error(ErrorCode::kInternal, "unexpected success");
+    ExpectNoSecrets(r.error().ToString());
+    return r.error();
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+    return path;
+  }
+
+  void ExpectTheCredentials(const Result<Credentials>& c) {
+    ASSERT_TRUE(c.has_value()) << c.error().ToString();
+    EXPECT_EQ(c->access_key_id, kKeyId);
+    EXPECT_EQ(c->secret_access_key.reveal(), kSecret);
+    EXPECT_EQ(c->session_token.reveal(), kSessionToken);
+    ASSERT_TRUE(c->expiration.has_value());
+    EXPECT_EQ(FormatRfc3339(*c->expiration), kExpiration);
+  }
+
+  std::string dir_;
+  testing::FakeClock clock_;  // records sleeps, never sleeps
+  testing::CapturingLogger log_;
+  testing::MaxRandom random_;
+  std::unique_ptr<Environment> env_;
+  std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<CredentialsProvider> provider_;
+};
+
+TEST_F(ContainerProviderTest, NotConfiguredWithoutEitherUri) {
+  Result<Credentials> r = Run({{kTokenVar, kAuthToken}, {kFullUri, ""}});
+  Error e = Failure(r);
+  EXPECT_EQ(e.code(), ErrorCode::kNotConfigured);
+  EXPECT_TRUE(Contains(e.message(), kRelativeUri)) << e.message();
+  EXPECT_EQ(provider_->Describe(), "container credentials");
+}
+
+TEST_F(ContainerProviderTest, FullUriOnLoopbackWithTheTokenFromTheEnvironment) {
+  Endpoint endpoint;
+  Result<Credentials> c =
+      Run({{kFullUri, endpoint.Url("/v1/credentials?a=b")}, {kTokenVar, kAuthToken}});
+  ExpectTheCredentials(c);
+  const auto requests = endpoint.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].RequestLine(), "GET /v1/credentials?a=b HTTP/1.1");
+  EXPECT_EQ(requests[0].Header("Authorization"), kAuthToken);
+  EXPECT_EQ(requests[0].Header("Accept"), "application/json");
+  EXPECT_EQ(provider_->Describe(), "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+  // The log says what happened (so the leak check in TearDown has something to read).
+  EXPECT_TRUE(Contains(log_.text(), "GET " + endpoint.Url("/v1/credentials?…"))) << log_.text();
+  EXPECT_TRUE(Contains(log_.text(), "ASIA…MPLE")) << log_.text();
+}
+
+TEST_F(ContainerProviderTest, NoAuthorizationHeaderWithoutAToken) {
+  Endpoint endpoint;
+  ExpectTheCredentials(Run({{kFullUri, endpoint.Url("/creds")}}));
+  ASSERT_EQ(endpoint.requests().size(), 1u);
+  EXPECT_FALSE(endpoint.requests()[0].Header("Authorization").has_value());
+}
+
+TEST_F(ContainerProviderTest, RelativeUriGoesToTheEcsAgentAndWinsOverFullUri) {
+  RecordingProxy proxy;
+  Result<Credentials> c = Run({{kRelativeUri, "/v2/credentials/0d1e-task-uuid"},
+                               {kFullUri, "http://127.0.0.1:9/never-used"}},
+                              {.http_proxy = proxy.url()});
+  ExpectTheCredentials(c);
+  EXPECT_EQ(
+      proxy.request_lines(),
+      std::vector<std::string>{"GET http://169.254.170.2/v2/credentials/0d1e-task-uuid HTTP/1.1"});
+  EXPECT_EQ(provider_->Describe(),
+            "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
+}
+
+TEST_F(ContainerProviderTest, RelativeUriMustBeAPath) {
+  RecordingProxy proxy;
+  // Appended verbatim this would be http://169.254.170.2.evil.example/creds.
+  Error e = Failure(Run({{kRelativeUri, ".evil.example/creds"}}, {.http_proxy = proxy.url()}));
+  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(e.message(), kRelativeUri)) << e.message();
+  EXPECT_TRUE(Contains(e.message(), "starting with '/'")) << e.message();
+  EXPECT_EQ(proxy.accepted(), 0);
+}
+
+TEST_F(ContainerProviderTest, TokenFileWinsOverTheVariableAndIsReadOnEveryCall) {
+  Endpoint endpoint;
+  const std::string path = WriteFile("token", std::string(kFileToken1) + "\n");
+  ExpectTheCredentials(
+      Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}, {kTokenVar, kAuthToken}}));
+  WriteFile("token", std::string("  ") + kFileToken2 + "\r\n");  // rotated, as EKS does
+  ExpectTheCredentials(provider_->GetCredentials());
+  const auto requests = endpoint.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].Header("Authorization"), kFileToken1);
+  EXPECT_EQ(requests[1].Header("Authorization"), kFileToken2);
+}
+
+TEST_F(ContainerProviderTest, UnreadableTokenFileIsAnErrorNamingTheVariable) {
+  Endpoint endpoint;
+  const std::string path = dir_ + "/no-such-token";
+  Error e = Failure(
+      Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(e.message(), kTokenFileVar)) << e.message();
+  EXPECT_TRUE(Contains(e.message(), path)) << e.message();
+  EXPECT_TRUE(endpoint.requests().empty());  // no fallback to the variable's token
+
+  const std::string empty = WriteFile("empty-token", " \n");
+  Error empty_error = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, empty}}));
+  EXPECT_EQ(empty_error.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(empty_error.message(), "is empty")) << empty_error.message();
+  EXPECT_TRUE(endpoint.requests().empty());
+}
+
+TEST_F(ContainerProviderTest, TokenWithALineBreakIsRefused) {
+  Endpoint endpoint;
+  const std::string injected = std::string(kAuthToken) + "\r\nX-Injected: 1";
+  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, injected}}));
+  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(e.message(), kTokenVar)) << e.message();
+  EXPECT_TRUE(Contains(e.message(), "line break")) << e.message();
+
+  const std::string path = WriteFile("token", std::string(kFileToken1) + "\nX-Injected: 1\n");
+  Error from_file = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}}));
+  EXPECT_EQ(from_file.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(from_file.message(), kTokenFileVar)) << from_file.message();
+  EXPECT_TRUE(endpoint.requests().empty());
+}
+
+TEST_F(ContainerProviderTest, PlainHttpToOtherHostsIsRefusedBeforeAnyRequest) {
+  RecordingProxy proxy;  // would receive the request if the rule let it through
+  for (const char* uri :
+       {"http://169.254.169.254/latest/meta-data/", "http://example.com/creds",
+        "http://10.0.0.1/creds", "http://127.0.0.1.nip.io/creds", "http://[fd00:ec2::24]/creds",
+        "http://169.254.170.3/creds", "http://[fe80::1]/creds"}) {
+    Error e = Failure(Run({{kFullUri, uri}, {kTokenVar, kAuthToken}}, {.http_proxy = proxy.url()}));
+    EXPECT_EQ(e.code(), ErrorCode::kMisconfigured) << uri;
+    EXPECT_TRUE(Contains(e.message(), kFullUri)) << e.message();
+    EXPECT_TRUE(Contains(e.message(), "use https")) << e.message();
+  }
+  EXPECT_EQ(proxy.accepted(), 0);
+  Error bad_url = Failure(Run({{kFullUri, "ftp://127.0.0.1/creds"}}));
+  EXPECT_EQ(bad_url.code(), ErrorCode::kMisconfigured);
+  EXPECT_TRUE(Contains(bad_url.message(), kFullUri)) << bad_url.message();
+}
+
+TEST_F(ContainerProviderTest, PlainHttpToLoopbackAndTheAgentsIsAllowed) {
+  RecordingProxy proxy;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"http://127.0.0.2:8080/c", "GET http://127.0.0.2:8080/c HTTP/1.1"},
+      {"http://127.255.255.254/c", "GET http://127.255.255.254/c HTTP/1.1"},
+      {"http://LOCALHOST/c", "GET http://localhost/c HTTP/1.1"},
+      {"http://[::1]:1234/c", "GET http://[::1]:1234/c HTTP/1.1"},
+      {"http://[::ffff:127.0.0.1]/c", "GET http://[::ffff:127.0.0.1]/c HTTP/1.1"},
+      {"http://169.254.170.2/v2/c", "GET http://169.254.170.2/v2/c HTTP/1.1"},
+      {"http://169.254.170.23/v1/credentials", "GET http://169.254.170.23/v1/credentials HTTP/1.1"},
+      {"http://[fd00:ec2::23]/v1/credentials", "GET http://[fd00:ec2::23]/v1/credentials HTTP/1.1"},
+  };
+  for (const auto& [uri, line] : cases) {
+    ExpectTheCredentials(Run({{kFullUri, uri}}, {.http_proxy = proxy.url()}));
+    ASSERT_FALSE(proxy.request_lines().empty()) << uri;
+    EXPECT_EQ(proxy.request_lines().back(), line);
+  }
+  EXPECT_EQ(proxy.request_lines().size(), cases.size());
+}
+
+TEST_F(ContainerProviderTest, HttpsIsAcceptedForAnyHost) {
+  RecordingProxy proxy;  // refuses the CONNECT: we only check that the request was attempted
+  Error e =
+      Failure(Run({{kFullUri, "https://creds.example.com/v1/credentials"}, {kTokenVar, kAuthToken}},
+                  {.https_proxy = proxy.url()}));
+  EXPECT_NE(e.code(), ErrorCode::kMisconfigured) << e.message();
+  EXPECT_EQ(e.code(), ErrorCode::kNetwork) << e.message();
+  ASSERT_FALSE(proxy.request_lines().empty());
+  EXPECT_EQ(proxy.request_lines()[0], "CONNECT creds.example.com:443 HTTP/1.1");
+}
+
+TEST_F(ContainerProviderTest, BadJsonIsAParseErrorThatQuotesNothing) {
+  Endpoint endpoint;
+  const std::string truncated = CredentialsJson().substr(0, CredentialsJson().find(kSecret) + 10);
+  endpoint.Then(Reply(200, truncated));
+  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kParse);
+  EXPECT_TRUE(Contains(e.message(), "not a JSON object")) << e.message();
+  EXPECT_FALSE(Contains(e.message(), std::string(kSecret).substr(0, 10))) << e.message();
+  EXPECT_EQ(endpoint.requests().size(), 1u);  // a 200 is not retried
+
+  endpoint.Then(Reply(200, R"({"AccessKeyId":"ASIAX"})"));
+  Error missing = Failure(provider_->GetCredentials());
+  EXPECT_EQ(missing.code(), ErrorCode::kParse);
+  EXPECT_TRUE(Contains(missing.message(), "SecretAccessKey")) << missing.message();
+}
+
+TEST_F(ContainerProviderTest, Non200WithAJsonErrorNamesStatusCodeAndMessage) {
+  Endpoint endpoint;
+  endpoint.Then(
+      Reply(401, R"({"code":"InvalidToken","message":"Authorization token is invalid"})"));
+  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kAccessDenied);
+  EXPECT_TRUE(Contains(e.message(), "HTTP 401: InvalidToken: Authorization token is invalid"))
+      << e.message();
+  EXPECT_TRUE(Contains(e.message(), kFullUri)) << e.message();
+  ASSERT_TRUE(e.aws().has_value());
+  EXPECT_EQ(e.aws()->http_status, 401);
+  EXPECT_EQ(e.aws()->code, "InvalidToken");
+  EXPECT_EQ(endpoint.requests().size(), 1u);  // a 4xx is not retried
+}
+
+TEST_F(ContainerProviderTest, Non200BodyIsNeverEchoed) {
+  Endpoint endpoint;
+  endpoint.Then(Reply(400, std::string("bad request; you sent ") + kAuthToken + " " + kSecret));
+  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kRemote);
+  EXPECT_TRUE(Contains(e.message(), "HTTP 400 (")) << e.message();
+  EXPECT_FALSE(Contains(e.message(), "bad request")) << e.message();
+}
+
+TEST_F(ContainerProviderTest, TransientFailuresAreRetriedWithShortBackoff) {
+  Endpoint endpoint;
+  endpoint.Then(Reply(500, "{}"));
+  endpoint.Then(Reply(503, R"({"code":"Unavailable","message":"agent starting"})"));
+  ExpectTheCredentials(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(endpoint.requests().size(), 3u);
+  for (const ReceivedRequest& r : endpoint.requests()) {
+    EXPECT_EQ(r.Header("Authorization"), kAuthToken);
+  }
+  using std::chrono::milliseconds;
+  EXPECT_EQ(clock_.sleeps(), (std::vector<milliseconds>{milliseconds(100), milliseconds(200)}));
+  EXPECT_TRUE(Contains(log_.text(), "attempt 1/3 failed")) << log_.text();
+}
+
+TEST_F(ContainerProviderTest, GivesUpAfterThreeAttempts) {
+  Endpoint endpoint;
+  for (int i = 0; i < 3; ++i) endpoint.Then(Reply(503, "Service Unavailable"));
+  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kRemote);
+  EXPECT_TRUE(Contains(e.message(), "gave up after 3 attempts")) << e.message();
+  EXPECT_TRUE(Contains(e.message(), "HTTP 503")) << e.message();
+  EXPECT_EQ(endpoint.requests().size(), 3u);
+  EXPECT_EQ(clock_.sleeps().size(), 2u);
+}
+
+TEST_F(ContainerProviderTest, ConnectionRefusedIsAnErrorNotAbsence) {
+  // A port that was just free: nothing listens there.
+  int port;
+  {
+    Endpoint probe;
+    port = std::stoi(probe.Url("/").substr(std::string("http://127.0.0.1:").size()));
+  }
+  Error e = Failure(Run({{kFullUri, "http://127.0.0.1:" + std::to_string(port) + "/creds"},
+                         {kTokenVar, kAuthToken}}));
+  EXPECT_EQ(e.code(), ErrorCode::kNetwork) << e.message();
+  EXPECT_TRUE(Contains(e.message(), "gave up after 3 attempts")) << e.message();
+  EXPECT_EQ(clock_.sleeps().size(), 2u);
+}
+
+}  // namespace
+}  // namespace hubspoke

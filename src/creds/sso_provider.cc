@@ -1,0 +1,354 @@
+// IAM Identity Center (SSO) credentials, as botocore's SSOProvider and the JS SDK's
+// credential-provider-sso get them: the access token `aws sso login` cached in
+// ~/.aws/sso/cache/<sha1>.json, exchanged at the SSO portal's GetRoleCredentials for the
+// account's role credentials. We do not refresh an expired sso-session token through SSO-OIDC
+// CreateToken (botocore does, within 15 minutes of expiry): an expired token asks the user to
+// run `aws sso login` again.
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/hex.h"
+#include "core/partition.h"
+#include "core/percent_encoding.h"
+#include "core/strings.h"
+#include "core/time.h"
+#include "core/validate.h"
+#include "crypto/sha1.h"
+#include "hubspoke/providers.h"
+
+namespace hubspoke {
+namespace {
+
+constexpr std::size_t kMaxCacheFileBytes = 1 << 20;
+constexpr int kMaxAttempts = 3;  // the SDKs' standard retry mode for the portal
+
+// Security: overwrites every string in a parsed document before nlohmann frees it.
+void Wipe(nlohmann::json& j) {
+  if (j.is_string()) {
+    auto& s = j.get_ref<std::string&>();
+    std::fill(s.begin(), s.end(), '\0');
+  } else if (j.is_structured()) {
+    for (auto& child : j) Wipe(child);
+  }
+}
+
+struct JsonWiper {
+  nlohmann::json& j;
+  ~JsonWiper() { Wipe(j); }
+};
+
+enum class ReadStatus { kOk, kMissing, kFailed };
+
+// Reads a whole small file. Security: the caller wipes `out`.
+ReadStatus ReadSmallFile(const std::string& path, std::string* out, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return ReadStatus::kMissing;
+    *error = std::strerror(errno);
+    return ReadStatus::kFailed;
+  }
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *error = std::strerror(errno);
+      close(fd);
+      return ReadStatus::kFailed;
+    }
+    if (n == 0) break;
+    out->append(buf, static_cast<std::size_t>(n));
+    if (out->size() > kMaxCacheFileBytes) {
+      *error = "larger than 1 MiB";
+      close(fd);
+      return ReadStatus::kFailed;
+    }
+  }
+  std::fill(std::begin(buf), std::end(buf), '\0');
+  close(fd);
+  return ReadStatus::kOk;
+}
+
+// "2026-01-01T00:00:00Z"; older AWS CLI v2 releases wrote "2026-01-01T00:00:00UTC".
+Result<TimePoint> ParseExpiresAt(std::string text) {
+  text = Trim(text);
+  if (text.size() > 3 && text.compare(text.size() - 3, 3, "UTC") == 0) {
+    text.replace(text.size() - 3, 3, "Z");
+  }
+  return ParseTimestamp(text);
+}
+
+// The error type of a restJson error: the x-amzn-ErrorType header ("Type:namespace…"), else
+// the body's __type ("namespace#Type") or code.
+std::string ErrorTypeOf(const HttpResponse& r, const nlohmann::json& body) {
+  std::string type;
+  if (const std::string* h = FindHeader(r.headers, "x-amzn-ErrorType")) {
+    type = h->substr(0, h->find(':'));
+  } else if (body.is_object()) {
+    for (const char* key : {"__type", "code", "Code"}) {
+      auto it = body.find(key);
+      if (it != body.end() && it->is_string()) {
+        type = it->get<std::string>();
+        break;
+      }
+    }
+    if (std::size_t hash = type.rfind('#'); hash != std::string::npos) type = type.substr(hash + 1);
+  }
+  return Printable(Trim(type), 100);
+}
+
+std::string MessageOf(const nlohmann::json& body) {
+  if (!body.is_object()) return "";
+  for (const char* key : {"message", "Message"}) {
+    auto it = body.find(key);
+    if (it != body.end() && it->is_string()) return Printable(it->get<std::string>(), 300);
+  }
+  return "";
+}
+
+class SsoProvider final : public CredentialsProvider {
+ public:
+  SsoProvider(const SystemContext& sys, SsoProviderOptions options)
+      : sys_(sys), options_(std::move(options)) {
+    subject_ = options_.profile_name.empty() ? "SSO" : "profile " + options_.profile_name;
+    login_ = options_.profile_name.empty()
+                 ? "run `aws sso login`"
+                 : "run `aws sso login --profile " + options_.profile_name + "`";
+  }
+
+  Result<Credentials> GetCredentials() override {
+    if (auto s = CheckOptions(); !s) return std::move(s).error();
+    auto token = CachedToken();
+    if (!token) return std::move(token).error();
+    return GetRoleCredentials(*token);
+  }
+
+  std::string Describe() const override {
+    std::string d = "IAM Identity Center (";
+    if (!options_.profile_name.empty()) d += "profile " + options_.profile_name + ", ";
+    return d + "role " + options_.role_name + " in " + options_.account_id + ")";
+  }
+
+ private:
+  Error Misconfigured(const std::string& what) const {
+    return Error(ErrorCode::kMisconfigured, subject_ + ": " + what);
+  }
+
+  Status CheckOptions() const {
+    if (options_.sso_session_name.empty() && options_.start_url.empty()) {
+      return Misconfigured("neither sso_session nor sso_start_url is set");
+    }
+    if (options_.sso_region.empty()) return Misconfigured("sso_region is not set");
+    if (options_.account_id.empty()) return Misconfigured("sso_account_id is not set");
+    if (options_.role_name.empty()) return Misconfigured("sso_role_name is not set");
+    if (auto s = ValidateRegion(subject_ + ": sso_region", options_.sso_region); !s) return s;
+    if (auto s = ValidateAccountId(subject_ + ": sso_account_id", options_.account_id); !s) {
+      return s;
+    }
+    if (auto s = ValidateRoleName(subject_ + ": sso_role_name", options_.role_name); !s) return s;
+    if (!options_.portal_endpoint.empty()) {
+      return ValidateEndpointUrl(subject_ + ": SSO portal endpoint", options_.portal_endpoint);
+    }
+    return Ok();
+  }
+
+  // "session NAME" for sso-session profiles, "start URL U" for legacy ones.
+  std::string SessionLabel() const {
+    return options_.sso_session_name.empty() ? "start URL " + options_.start_url
+                                             : "session " + options_.sso_session_name;
+  }
+
+  Result<SecretString> CachedToken() const {
+    std::string dir = options_.cache_dir;
+    if (dir.empty()) {
+      auto home = sys_.env.Get("HOME");
+      if (!home || home->empty()) {
+        return Misconfigured(
+            "HOME is not set, so the SSO token cache (~/.aws/sso/cache) "
+            "cannot be found");
+      }
+      dir = *home + "/.aws/sso/cache";
+    }
+    // The SDKs' cache key: the sso-session's name, or the legacy profile's start URL.
+    const std::string& key =
+        options_.sso_session_name.empty() ? options_.start_url : options_.sso_session_name;
+    const std::string path = dir + "/" + HexEncode(crypto::Sha1(key)) + ".json";
+    std::string text, why;
+    ReadStatus status = ReadSmallFile(path, &text, &why);
+    struct TextWiper {
+      std::string& s;
+      ~TextWiper() { std::fill(s.begin(), s.end(), '\0'); }
+    } text_wiper{text};
+    if (status == ReadStatus::kMissing) {
+      return Misconfigured("no cached SSO token for " + SessionLabel() + " (" + path +
+                           "): " + login_);
+    }
+    if (status == ReadStatus::kFailed) {
+      return Misconfigured("cannot read the cached SSO token " + path + ": " + why);
+    }
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    JsonWiper json_wiper{j};
+    if (!j.is_object()) {
+      return Misconfigured("the cached SSO token " + path + " is not a JSON object: " + login_);
+    }
+    auto access = j.find("accessToken");
+    auto expires = j.find("expiresAt");
+    if (access == j.end() || !access->is_string() ||
+        access->get_ref<const std::string&>().empty()) {
+      return Misconfigured("the cached SSO token " + path + " has no accessToken: " + login_);
+    }
+    if (expires == j.end() || !expires->is_string()) {
+      return Misconfigured("the cached SSO token " + path + " has no expiresAt: " + login_);
+    }
+    auto expires_at = ParseExpiresAt(expires->get<std::string>());
+    if (!expires_at) {
+      return Misconfigured("the cached SSO token " + path +
+                           " has an expiresAt that is not an ISO 8601 time: " + login_);
+    }
+    if (*expires_at <= sys_.clock.Now()) {
+      return Misconfigured("the cached SSO token for " + SessionLabel() + " expired at " +
+                           FormatRfc3339(*expires_at) + ": " + login_);
+    }
+    return SecretString(access->get<std::string>());
+  }
+
+  std::string PortalUrl() const {
+    std::string base = options_.portal_endpoint;
+    if (base.empty()) {
+      base = "https://portal.sso." + options_.sso_region + "." +
+             std::string(PartitionForRegion(options_.sso_region).dns_suffix);
+    }
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base + "/federation/credentials?account_id=" + UriEncode(options_.account_id, true) +
+           "&role_name=" + UriEncode(options_.role_name, true);
+  }
+
+  Result<Credentials> GetRoleCredentials(const SecretString& token) {
+    const std::string context = subject_ + ": SSO GetRoleCredentials (role " + options_.role_name +
+                                " in account " + options_.account_id + ")";
+    HttpRequest request{
+        .method = "GET",
+        .url = PortalUrl(),
+        .headers = {{"x-amz-sso_bearer_token", token.reveal()}, {"Accept", "application/json"}}};
+    struct HeaderWiper {
+      HttpRequest& r;
+      ~HeaderWiper() {
+        for (auto& h : r.headers) std::fill(h.value.begin(), h.value.end(), '\0');
+      }
+    } header_wiper{request};
+    std::optional<Error> last;
+    for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+      auto response = sys_.http.Send(request);
+      bool retryable = false;
+      if (!response) {
+        last = response.error().Wrap(context);
+        retryable = true;
+      } else if (response->status == 200) {
+        return ParseRoleCredentials(response->body, context);
+      } else {
+        last = PortalError(*response, context);
+        retryable = response->status == 429 || response->status >= 500;
+      }
+      if (!retryable || attempt == kMaxAttempts) break;
+      long long ceiling = std::min<long long>(5000, 100LL << attempt);
+      auto delay =
+          std::chrono::milliseconds(sys_.random.Below(static_cast<std::uint64_t>(ceiling)));
+      sys_.log.Log(LogLevel::kInfo, "attempt " + std::to_string(attempt) + "/" +
+                                        std::to_string(kMaxAttempts) + " failed (" +
+                                        last->message() + "); retrying in " +
+                                        std::to_string(delay.count()) + " ms");
+      sys_.clock.SleepFor(delay);
+    }
+    return std::move(*last);
+  }
+
+  Error PortalError(const HttpResponse& r, const std::string& context) const {
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    JsonWiper wiper{body};
+    AwsErrorDetails details{.code = ErrorTypeOf(r, body),
+                            .message = MessageOf(body),
+                            .request_id = "",
+                            .http_status = r.status};
+    if (const std::string* id = FindHeader(r.headers, "x-amzn-RequestId")) {
+      details.request_id = Printable(*id, 100);
+    }
+    std::string text = context + ": " +
+                       (details.code.empty() ? "HTTP " + std::to_string(r.status) : details.code) +
+                       " (HTTP " + std::to_string(r.status) + ", request id " +
+                       (details.request_id.empty() ? "none" : details.request_id) + ")";
+    if (!details.message.empty()) text += ": " + details.message;
+    ErrorCode code = ErrorCode::kRemote;
+    std::string hint;
+    if (r.status == 401) {
+      // UnauthorizedException: the access token is unknown, expired or signed out.
+      code = ErrorCode::kAccessDenied;
+      hint = "the SSO portal did not accept the cached token (expired or signed out): " + login_;
+    } else if (r.status == 403) {
+      // ForbiddenException: the user has no permission set for this role in this account.
+      code = ErrorCode::kAccessDenied;
+      hint = "your IAM Identity Center user has no access to role " + options_.role_name +
+             " in account " + options_.account_id +
+             ": check sso_account_id and sso_role_name, and the account assignment";
+    } else if (r.status == 404 || r.status == 400) {
+      code = ErrorCode::kMisconfigured;
+      hint = "check sso_account_id, sso_role_name and sso_region";
+    } else if (r.status == 429) {
+      code = ErrorCode::kThrottled;
+    }
+    Error e = Error(code, text).WithAws(std::move(details));
+    if (!hint.empty()) return std::move(e).WithHint(std::move(hint));
+    return e;
+  }
+
+  Result<Credentials> ParseRoleCredentials(std::string& body, const std::string& context) const {
+    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    std::fill(body.begin(), body.end(), '\0');
+    JsonWiper wiper{j};
+    auto parse_error = [&](const std::string& what) {
+      return Error(ErrorCode::kParse, context + ": the response " + what);
+    };
+    if (!j.is_object()) return parse_error("is not a JSON object");
+    auto rc = j.find("roleCredentials");
+    if (rc == j.end() || !rc->is_object()) return parse_error("has no roleCredentials");
+    auto text = [&](const char* name) -> std::string {
+      auto it = rc->find(name);
+      return it != rc->end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    Credentials c;
+    c.access_key_id = text("accessKeyId");
+    c.secret_access_key = SecretString(text("secretAccessKey"));
+    c.session_token = SecretString(text("sessionToken"));
+    if (c.access_key_id.empty()) return parse_error("has no accessKeyId");
+    if (c.secret_access_key.empty()) return parse_error("has no secretAccessKey");
+    if (c.session_token.empty()) return parse_error("has no sessionToken");
+    auto expiration = rc->find("expiration");
+    if (expiration == rc->end() || !expiration->is_number()) {
+      return parse_error("has no expiration (milliseconds since the epoch)");
+    }
+    c.expiration = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+        std::chrono::milliseconds(expiration->get<long long>())));
+    if (sys_.log.Enabled(LogLevel::kDebug)) {
+      sys_.log.Log(LogLevel::kDebug, context + ": got " + MaskAccessKeyId(c.access_key_id) +
+                                         ", expires " + FormatRfc3339(*c.expiration));
+    }
+    return c;
+  }
+
+  const SystemContext sys_;
+  SsoProviderOptions options_;
+  std::string subject_;
+  std::string login_;
+};
+
+}  // namespace
+
+std::unique_ptr<CredentialsProvider> MakeSsoCredentialsProvider(const SystemContext& sys,
+                                                                SsoProviderOptions options) {
+  return std::make_unique<SsoProvider>(sys, std::move(options));
+}
+
+}  // namespace hubspoke

@@ -1,0 +1,300 @@
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "core/hex.h"
+#include "hubspoke/providers.h"
+#include "testing/fake_sts.h"
+
+namespace hubspoke {
+namespace {
+
+constexpr char kAccessToken[] = "ssoAccessToken-aoaAAAAAGbdEXAMPLE";
+constexpr char kRefreshToken[] = "ssoRefreshToken-Aorvzzz-EXAMPLE";
+constexpr char kClientSecret[] = "ssoClientSecret-eyJraWQiOiJrZXktEXAMPLE";
+constexpr char kRoleSecret[] = "ssoRoleSecret/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLE";
+constexpr char kRoleToken[] = "ssoRoleToken/IQoJb3JpZ2luX2VjEXAMPLE";
+constexpr char kStartUrl[] = "https://d-abc123example.awsapps.com/start";
+
+// The cache file name, computed with OpenSSL (independently of crypto/sha1.cc).
+std::string CacheName(const std::string& key) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest)) +
+         ".json";
+}
+
+struct PortalReply {
+  int status;
+  std::string error_type;  // x-amzn-ErrorType
+  std::string body;
+};
+
+// A loopback SSO portal: GetRoleCredentials checks the bearer header and the query and answers
+// with scripted replies first, then with role credentials.
+class FakePortal {
+ public:
+  FakePortal() {
+    server_.Get("/federation/credentials", [this](const httplib::Request& req,
+                                                  httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_;
+      last_query_ = "account_id=" + req.get_param_value("account_id") +
+                    "&role_name=" + req.get_param_value("role_name");
+      res.set_header("x-amzn-RequestId", "portal-req-" + std::to_string(calls_));
+      if (!replies_.empty()) {
+        PortalReply r = replies_.front();
+        replies_.pop_front();
+        res.status = r.status;
+        if (!r.error_type.empty()) res.set_header("x-amzn-ErrorType", r.error_type);
+        res.set_content(r.body, "application/json");
+        return;
+      }
+      if (req.get_header_value("x-amz-sso_bearer_token") != kAccessToken) {
+        res.status = 401;
+        res.set_header("x-amzn-ErrorType", "UnauthorizedException:http://internal.amazon.com/");
+        res.set_content(R"({"message":"Session token not found or invalid"})", "application/json");
+        return;
+      }
+      if (req.get_param_value("account_id") != "123456789012" ||
+          req.get_param_value("role_name") != "ReadOnly") {
+        res.status = 403;
+        res.set_header("x-amzn-ErrorType", "ForbiddenException:http://internal.amazon.com/");
+        res.set_content(R"({"message":"No access"})", "application/json");
+        return;
+      }
+      res.set_content(std::string(R"({"roleCredentials":{"accessKeyId":"ASIASSOEXAMPLE000001",)") +
+                          R"("secretAccessKey":")" + kRoleSecret + R"(","sessionToken":")" +
+                          kRoleToken + R"(","expiration":4071006245000}})",
+                      "application/json");
+    });
+    int port = server_.bind_to_any_port("127.0.0.1");
+    url_ = "http://127.0.0.1:" + std::to_string(port);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~FakePortal() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string url() const { return url_; }
+  void Reply(PortalReply r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    replies_.push_back(std::move(r));
+  }
+  int calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+  std::string last_query() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_query_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  std::string url_;
+  mutable std::mutex mu_;
+  std::deque<PortalReply> replies_;
+  int calls_ = 0;
+  std::string last_query_;
+};
+
+class SsoProviderTest : public ::testing::Test {
+ protected:
+  SsoProviderTest() : home_(MakeDir()), cache_(home_ + "/.aws/sso/cache") {
+    std::filesystem::create_directories(cache_);
+    env_ = MakeMapEnvironment({{"HOME", home_}});
+    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
+  }
+  ~SsoProviderTest() override { std::filesystem::remove_all(home_); }
+
+  static std::string MakeDir() {
+    std::string tmpl = ::testing::TempDir() + "sso-XXXXXX";
+    EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
+    return tmpl;
+  }
+  // A token as `aws sso login` caches it for an sso-session (with the refresh material).
+  void CacheToken(const std::string& key, const std::string& expires_at) {
+    std::ofstream(cache_ + "/" + CacheName(key))
+        << R"({"startUrl":")" << kStartUrl << R"(","region":"eu-west-1","accessToken":")"
+        << kAccessToken << R"(","expiresAt":")" << expires_at << R"(","clientId":"client-id",)"
+        << R"("clientSecret":")" << kClientSecret << R"(","registrationExpiresAt":)"
+        << R"("2099-01-01T00:00:00Z","refreshToken":")" << kRefreshToken << R"("})";
+  }
+  SsoProviderOptions Options() {
+    return SsoProviderOptions{.profile_name = "dev",
+                              .sso_session_name = "my-sso",
+                              .start_url = kStartUrl,
+                              .sso_region = "eu-west-1",
+                              .account_id = "123456789012",
+                              .role_name = "ReadOnly",
+                              .portal_endpoint = portal_.url()};
+  }
+  Result<Credentials> Get(SsoProviderOptions options) {
+    auto r = MakeSsoCredentialsProvider(*sys_, std::move(options))->GetCredentials();
+    std::string text = log_.text();
+    if (!r) text += r.error().ToString();
+    for (const char* secret :
+         {kAccessToken, kRefreshToken, kClientSecret, kRoleSecret, kRoleToken}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << text;
+    }
+    return r;
+  }
+
+  FakePortal portal_;
+  std::string home_;
+  std::string cache_;
+  testing::FakeClock clock_;
+  testing::CapturingLogger log_;
+  testing::MaxRandom random_;
+  std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
+  std::unique_ptr<Environment> env_;
+  std::unique_ptr<SystemContext> sys_;
+};
+
+TEST_F(SsoProviderTest, SsoSessionTokenFromTheDefaultCacheDir) {
+  CacheToken("my-sso", "2099-01-01T00:00:00Z");
+  auto provider = MakeSsoCredentialsProvider(*sys_, Options());
+  EXPECT_EQ(provider->Describe(),
+            "IAM Identity Center (profile dev, role ReadOnly in 123456789012)");
+  auto c = Get(Options());
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIASSOEXAMPLE000001");
+  EXPECT_EQ(c->secret_access_key.reveal(), kRoleSecret);
+  EXPECT_EQ(c->session_token.reveal(), kRoleToken);
+  ASSERT_TRUE(c->expiration.has_value());
+  // expiration is epoch milliseconds.
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::seconds>(c->expiration->time_since_epoch()).count(),
+      4071006245);
+  EXPECT_EQ(portal_.calls(), 1);
+  EXPECT_EQ(portal_.last_query(), "account_id=123456789012&role_name=ReadOnly");
+}
+
+// Legacy profiles (sso_start_url, no sso_session) key the cache by the start URL; older CLI v2
+// releases wrote expiresAt with a "UTC" suffix.
+TEST_F(SsoProviderTest, LegacyProfileKeyedByStartUrl) {
+  CacheToken(kStartUrl, "2099-01-01T00:00:00UTC");
+  SsoProviderOptions options = Options();
+  options.sso_session_name.clear();
+  options.cache_dir = cache_;
+  auto c = Get(options);
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIASSOEXAMPLE000001");
+}
+
+TEST_F(SsoProviderTest, MissingTokenAsksForSsoLogin) {
+  CacheToken("another-session", "2099-01-01T00:00:00Z");
+  auto c = Get(Options());
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_NE(c.error().message().find("profile dev: no cached SSO token for session my-sso"),
+            std::string::npos)
+      << c.error().message();
+  EXPECT_NE(c.error().message().find("run `aws sso login --profile dev`"), std::string::npos);
+  EXPECT_EQ(portal_.calls(), 0);
+  SsoProviderOptions legacy = Options();
+  legacy.sso_session_name.clear();
+  auto l = Get(legacy);
+  ASSERT_FALSE(l.has_value());
+  EXPECT_NE(l.error().message().find(std::string("no cached SSO token for start URL ") + kStartUrl),
+            std::string::npos)
+      << l.error().message();
+}
+
+TEST_F(SsoProviderTest, ExpiredTokenAsksForSsoLogin) {
+  CacheToken("my-sso", "2020-01-01T00:00:00Z");
+  auto c = Get(Options());
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_NE(c.error().message().find(
+                "the cached SSO token for session my-sso expired at 2020-01-01T00:00:00Z"),
+            std::string::npos)
+      << c.error().message();
+  EXPECT_NE(c.error().message().find("run `aws sso login --profile dev`"), std::string::npos);
+  EXPECT_EQ(portal_.calls(), 0);
+}
+
+TEST_F(SsoProviderTest, UnauthorizedAsksForSsoLogin) {
+  CacheToken("my-sso", "2099-01-01T00:00:00Z");
+  portal_.Reply({401, "UnauthorizedException:http://internal.amazon.com/coral/",
+                 R"({"message":"Session token not found or invalid"})"});
+  auto c = Get(Options());
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code(), ErrorCode::kAccessDenied);
+  ASSERT_TRUE(c.error().aws().has_value());
+  EXPECT_EQ(c.error().aws()->code, "UnauthorizedException");
+  EXPECT_EQ(c.error().aws()->request_id, "portal-req-1");
+  EXPECT_NE(c.error().message().find("profile dev: SSO GetRoleCredentials (role ReadOnly in "
+                                     "account 123456789012): UnauthorizedException (HTTP 401"),
+            std::string::npos)
+      << c.error().message();
+  EXPECT_NE(c.error().hint().find("aws sso login --profile dev"), std::string::npos);
+  EXPECT_EQ(portal_.calls(), 1);  // not retried
+}
+
+TEST_F(SsoProviderTest, ForbiddenNamesTheRoleAndAccount) {
+  CacheToken("my-sso", "2099-01-01T00:00:00Z");
+  SsoProviderOptions options = Options();
+  options.role_name = "AdministratorAccess";
+  auto c = Get(options);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error().code(), ErrorCode::kAccessDenied);
+  EXPECT_EQ(c.error().aws()->code, "ForbiddenException");
+  EXPECT_NE(c.error().message().find("ForbiddenException (HTTP 403"), std::string::npos)
+      << c.error().message();
+  EXPECT_NE(c.error().hint().find("no access to role AdministratorAccess in account 123456789012"),
+            std::string::npos)
+      << c.error().hint();
+  EXPECT_EQ(portal_.last_query(), "account_id=123456789012&role_name=AdministratorAccess");
+}
+
+TEST_F(SsoProviderTest, ServerErrorsAreRetried) {
+  CacheToken("my-sso", "2099-01-01T00:00:00Z");
+  portal_.Reply({503, "", "unavailable"});
+  portal_.Reply({429, "TooManyRequestsException", R"({"message":"slow down"})"});
+  auto c = Get(Options());
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_EQ(portal_.calls(), 3);
+  EXPECT_EQ(clock_.sleeps().size(), 2u);
+  portal_.Reply({500, "", ""});
+  portal_.Reply({500, "", ""});
+  portal_.Reply({500, "", ""});
+  auto failed = Get(Options());
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kRemote);
+  EXPECT_EQ(portal_.calls(), 6);
+}
+
+TEST_F(SsoProviderTest, BadCacheFilesAndResponses) {
+  std::ofstream(cache_ + "/" + CacheName("my-sso")) << "{not json " << kAccessToken;
+  auto bad = Get(Options());
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_NE(bad.error().message().find("is not a JSON object"), std::string::npos);
+  CacheToken("my-sso", "2099-01-01T00:00:00Z");
+  portal_.Reply({200, "",
+                 std::string(R"({"roleCredentials":{"accessKeyId":"ASIAX",)") +
+                     R"("secretAccessKey":")" + kRoleSecret + R"("}})"});
+  auto partial = Get(Options());
+  ASSERT_FALSE(partial.has_value());
+  EXPECT_EQ(partial.error().code(), ErrorCode::kParse);
+  EXPECT_NE(partial.error().message().find("has no sessionToken"), std::string::npos);
+  SsoProviderOptions no_region = Options();
+  no_region.sso_region.clear();
+  EXPECT_NE(Get(no_region).error().message().find("profile dev: sso_region is not set"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace hubspoke

@@ -1,0 +1,344 @@
+// Loading the lab's model file: its sections (organization, accounts, users, roles, OIDC
+// providers, managed policies), checked member by member, with derived unique ids.
+#include <algorithm>
+#include <cassert>
+#include <set>
+
+#include "core/validate.h"
+#include "crypto/sha256.h"
+#include "lab/model.h"
+#include "lab/model_reader.h"
+
+namespace hubspoke::lab {
+namespace {
+
+using namespace model_reader;  // NOLINT(google-build-using-namespace): the file's vocabulary
+
+// AIDA…/AROA… + 17 characters of base32 from SHA-256 of the ARN: stable across runs, so logs
+// and trust policies naming unique ids stay valid.
+std::string DerivedUniqueId(std::string_view prefix, std::string_view arn) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  crypto::Digest d = crypto::Sha256(arn);
+  std::string out(prefix);
+  for (int i = 0; i < 17; ++i) out += kAlphabet[d[static_cast<std::size_t>(i)] % 32];
+  return out;
+}
+
+bool IsWordString(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+Status CheckAccountRef(const Model& m, const std::string& path, const std::string& account) {
+  if (auto s = ValidateAccountId(path + ".account", account); !s) return std::move(s).error();
+  if (!m.FindAccount(account)) {
+    return ModelError(path + ".account", "account " + account + " is not listed in $.accounts");
+  }
+  return Ok();
+}
+
+Status ParseAccounts(const json& root, Model& m) {
+  const json* list = GetArray(root, "accounts");
+  if (!list) return ModelError("$", "missing required member \"accounts\"");
+  if (!list->is_array()) return ModelError("$.accounts", "expected an array");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = "$.accounts[" + std::to_string(i) + "]";
+    const json& a = (*list)[i];
+    if (auto s = CheckObject(a, p, {"id", "name", "organization", "scps"}); !s) return s;
+    Account account;
+    auto id = GetString(a, p, "id", true);
+    if (!id) return std::move(id).error();
+    if (auto s = ValidateAccountId(p + ".id", *id); !s) return s;
+    if (m.FindAccount(*id)) return ModelError(p + ".id", "duplicate account " + *id);
+    account.id = *id;
+    auto name = GetString(a, p, "name", false, *id);
+    if (!name) return std::move(name).error();
+    account.name = *name;
+    if (auto it = a.find("organization"); it != a.end()) {
+      if (!it->is_boolean()) return ModelError(p + ".organization", "expected true or false");
+      account.in_organization = it->get<bool>();
+    }
+    auto scps = ParsePolicyList(a, p, "scps", policy::PolicyKind::kScp, "account " + *id,
+                                "account " + *id);
+    if (!scps) return std::move(scps).error();
+    account.scps = std::move(*scps);
+    m.accounts.push_back(std::move(account));
+  }
+  return Ok();
+}
+
+Status ParsePath(const json& object, const std::string& p, std::string& path) {
+  auto value = GetString(object, p, "path", false, "/");
+  if (!value) return std::move(value).error();
+  if (auto s = ValidateRolePath(p + ".path", *value); !s) return s;
+  path = *value;
+  return Ok();
+}
+
+Status ParseUsers(const json& root, Model& m) {
+  const json* list = GetArray(root, "users");
+  if (!list) return Ok();
+  if (!list->is_array()) return ModelError("$.users", "expected an array");
+  std::set<std::string> keys;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = "$.users[" + std::to_string(i) + "]";
+    const json& u = (*list)[i];
+    if (auto s = CheckObject(u, p, {"account", "name", "path", "id", "access_keys", "policies",
+                                    "permissions_boundary", "tags", "mfa_devices"});
+        !s) {
+      return s;
+    }
+    User user;
+    auto account = GetString(u, p, "account", true);
+    if (!account) return std::move(account).error();
+    if (auto s = CheckAccountRef(m, p, *account); !s) return s;
+    user.account = *account;
+    auto name = GetString(u, p, "name", true);
+    if (!name) return std::move(name).error();
+    if (auto s = ValidateRoleName(p + ".name", *name); !s) return s;
+    user.name = *name;
+    if (auto s = ParsePath(u, p, user.path); !s) return s;
+    user.arn = "arn:aws:iam::" + user.account + ":user" + user.path + user.name;
+    for (const User& other : m.users) {
+      if (other.arn == user.arn) return ModelError(p, "duplicate user " + user.arn);
+    }
+    auto id = GetString(u, p, "id", false, DerivedUniqueId("AIDA", user.arn));
+    if (!id) return std::move(id).error();
+    user.unique_id = *id;
+    if (const json* ks = GetArray(u, "access_keys")) {
+      if (!ks->is_array()) return ModelError(p + ".access_keys", "expected an array");
+      for (std::size_t k = 0; k < ks->size(); ++k) {
+        const std::string kp = p + ".access_keys[" + std::to_string(k) + "]";
+        if (auto s = CheckObject((*ks)[k], kp, {"id", "secret"}); !s) return s;
+        auto kid = GetString((*ks)[k], kp, "id", true);
+        if (!kid) return std::move(kid).error();
+        if (kid->size() < 16 || kid->size() > 128 || !IsWordString(*kid) ||
+            kid->rfind("AKIA", 0) != 0) {
+          return ModelError(kp + ".id", "an access key id is AKIA followed by word characters, "
+                                        "16–128 in all (e.g. AKIAIOSFODNN7EXAMPLE)");
+        }
+        if (!keys.insert(*kid).second) return ModelError(kp + ".id", "duplicate key " + *kid);
+        auto secret = GetString((*ks)[k], kp, "secret", true);
+        if (!secret) return std::move(secret).error();
+        if (secret->size() < 16) return ModelError(kp + ".secret", "at least 16 characters");
+        user.access_keys.push_back(AccessKey{*kid, SecretString(*secret)});
+      }
+    }
+    auto policies = ParsePolicyList(u, p, "policies", policy::PolicyKind::kIdentity,
+                                    "user " + user.name);
+    if (!policies) return std::move(policies).error();
+    user.policies = std::move(*policies);
+    if (auto it = u.find("permissions_boundary"); it != u.end()) {
+      auto b = ParseDocument(*it, p + ".permissions_boundary",
+                             "permissions boundary of user " + user.name,
+                             policy::PolicyKind::kPermissionsBoundary);
+      if (!b) return std::move(b).error();
+      user.permissions_boundary = std::move(*b);
+    }
+    auto tags = GetTags(u, p);
+    if (!tags) return std::move(tags).error();
+    user.tags = std::move(*tags);
+    auto mfa = GetStrings(u, p, "mfa_devices");
+    if (!mfa) return std::move(mfa).error();
+    user.mfa_devices = std::move(*mfa);
+    m.users.push_back(std::move(user));
+  }
+  return Ok();
+}
+
+// One role of $.roles[i] in `account` (called once per account of "accounts").
+Status ParseRole(const json& r, const std::string& p, const std::string& account, Model& m) {
+  if (auto s = CheckAccountRef(m, p, account); !s) return s;
+  Role role;
+  role.account = account;
+  auto name = GetString(r, p, "name", true);
+  if (!name) return std::move(name).error();
+  if (auto s = ValidateRoleName(p + ".name", *name); !s) return s;
+  role.name = *name;
+  if (auto s = ParsePath(r, p, role.path); !s) return s;
+  role.arn = "arn:aws:iam::" + role.account + ":role" + role.path + role.name;
+  for (const Role& other : m.roles) {
+    // IAM: role names are unique per account, whatever the path.
+    if (other.account == role.account && other.name == role.name) {
+      return ModelError(p, "duplicate role " + role.name + " in account " + role.account);
+    }
+  }
+  auto id = GetString(r, p, "id", false, DerivedUniqueId("AROA", role.arn));
+  if (!id) return std::move(id).error();
+  role.unique_id = *id;
+  auto trust = r.find("trust_policy");
+  if (trust == r.end()) return ModelError(p, "missing required member \"trust_policy\"");
+  auto parsed = ParseDocument(*trust, p + ".trust_policy", "trust policy of " + role.arn,
+                              policy::PolicyKind::kTrust);
+  if (!parsed) return std::move(parsed).error();
+  role.trust_policy = std::move(*parsed);
+  auto policies = ParsePolicyList(r, p, "policies", policy::PolicyKind::kIdentity,
+                                  "role " + role.name);
+  if (!policies) return std::move(policies).error();
+  role.policies = std::move(*policies);
+  if (auto it = r.find("permissions_boundary"); it != r.end()) {
+    auto b = ParseDocument(*it, p + ".permissions_boundary",
+                           "permissions boundary of role " + role.name,
+                           policy::PolicyKind::kPermissionsBoundary);
+    if (!b) return std::move(b).error();
+    role.permissions_boundary = std::move(*b);
+  }
+  auto tags = GetTags(r, p);
+  if (!tags) return std::move(tags).error();
+  role.tags = std::move(*tags);
+  if (auto it = r.find("max_session_duration"); it != r.end()) {
+    if (!it->is_number_integer() || it->get<long long>() < 3600 ||
+        it->get<long long>() > 43200) {
+      return ModelError(p + ".max_session_duration",
+                        "an integer number of seconds from 3600 to 43200 (IAM: 1–12 h)");
+    }
+    role.max_session_duration = std::chrono::seconds(it->get<long long>());
+  }
+  m.roles.push_back(std::move(role));
+  return Ok();
+}
+
+Status ParseRoles(const json& root, Model& m) {
+  const json* list = GetArray(root, "roles");
+  if (!list) return Ok();
+  if (!list->is_array()) return ModelError("$.roles", "expected an array");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = "$.roles[" + std::to_string(i) + "]";
+    const json& r = (*list)[i];
+    if (auto s = CheckObject(r, p, {"account", "accounts", "name", "path", "id", "trust_policy",
+                                    "policies", "permissions_boundary", "tags",
+                                    "max_session_duration"});
+        !s) {
+      return s;
+    }
+    // "account", or "accounts" for the same role deployed in several (as a StackSet does).
+    auto accounts = GetStrings(r, p, "accounts");
+    if (!accounts) return std::move(accounts).error();
+    if (r.contains("account") == r.contains("accounts")) {
+      return ModelError(p, "give either \"account\" or \"accounts\" (a role in several accounts)");
+    }
+    if (r.contains("account")) {
+      auto account = GetString(r, p, "account", true);
+      if (!account) return std::move(account).error();
+      accounts->push_back(*account);
+    } else if (accounts->empty()) {
+      return ModelError(p + ".accounts", "expected at least one account id");
+    } else if (r.contains("id") && accounts->size() > 1) {
+      return ModelError(p + ".id", "a role in several accounts has one unique id per account: "
+                                   "leave \"id\" out and the lab derives them");
+    }
+    for (const std::string& account : *accounts) {
+      if (auto s = ParseRole(r, p, account, m); !s) return s;
+    }
+  }
+  return Ok();
+}
+
+Status ParseOidcProviders(const json& root, Model& m) {
+  const json* list = GetArray(root, "oidc_providers");
+  if (!list) return Ok();
+  if (!list->is_array()) return ModelError("$.oidc_providers", "expected an array");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = "$.oidc_providers[" + std::to_string(i) + "]";
+    const json& o = (*list)[i];
+    if (auto s = CheckObject(o, p, {"account", "url", "client_ids"}); !s) return s;
+    OidcProvider provider;
+    auto account = GetString(o, p, "account", true);
+    if (!account) return std::move(account).error();
+    if (auto s = CheckAccountRef(m, p, *account); !s) return s;
+    provider.account = *account;
+    auto url = GetString(o, p, "url", true);
+    if (!url) return std::move(url).error();
+    std::string u = *url;
+    if (u.rfind("https://", 0) == 0) u = u.substr(8);
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    if (u.empty()) return ModelError(p + ".url", "an issuer URL such as https://example.com");
+    provider.url = u;
+    provider.arn = "arn:aws:iam::" + provider.account + ":oidc-provider/" + u;
+    auto ids = GetStrings(o, p, "client_ids");
+    if (!ids) return std::move(ids).error();
+    provider.client_ids = std::move(*ids);
+    m.oidc_providers.push_back(std::move(provider));
+  }
+  return Ok();
+}
+
+Status ParseManagedPolicies(const json& root, Model& m) {
+  const json* list = GetArray(root, "managed_policies");
+  if (!list) return Ok();
+  if (!list->is_array()) return ModelError("$.managed_policies", "expected an array");
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = "$.managed_policies[" + std::to_string(i) + "]";
+    const json& o = (*list)[i];
+    if (auto s = CheckObject(o, p, {"arn", "document"}); !s) return s;
+    auto arn = GetString(o, p, "arn", true);
+    if (!arn) return std::move(arn).error();
+    if (auto s = ValidatePolicyArn(p + ".arn", *arn); !s) return s;
+    auto doc = o.find("document");
+    if (doc == o.end()) return ModelError(p, "missing required member \"document\"");
+    auto parsed = ParseDocument(*doc, p + ".document", "managed session policy " + *arn,
+                                policy::PolicyKind::kSession);
+    if (!parsed) return std::move(parsed).error();
+    m.managed_policies.push_back(ManagedPolicy{*arn, std::move(*parsed)});
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
+  auto wrap = [&](Error e) { return e.Wrap(std::string(source)); };
+  json root;
+  try {
+    root = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& e) {
+    return wrap(Error(ErrorCode::kInvalidArgument,
+                      "not valid JSON at byte " + std::to_string(e.byte) + ": " + e.what()));
+  }
+  if (auto s = CheckObject(root, "$", {"$schema", "description", "organization", "accounts",
+                                       "users", "roles", "oidc_providers", "managed_policies"});
+      !s) {
+    return wrap(std::move(s).error());
+  }
+  Model m;
+  if (auto it = root.find("organization"); it != root.end()) {
+    if (auto s = CheckObject(*it, "$.organization", {"id", "scps"}); !s) {
+      return wrap(std::move(s).error());
+    }
+    auto id = GetString(*it, "$.organization", "id", true);
+    if (!id) return wrap(std::move(id).error());
+    // Organizations: "o-" followed by 10 to 32 lower-case letters or digits.
+    bool ok = id->size() >= 12 && id->size() <= 34 && id->rfind("o-", 0) == 0 &&
+              std::all_of(id->begin() + 2, id->end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+              });
+    if (!ok) {
+      return wrap(ModelError("$.organization.id",
+                             "\"" + *id + "\" is not an organization id (o- followed by 10–32 "
+                                          "lower-case letters or digits, e.g. o-a1b2c3d4e5)"));
+    }
+    m.organization_id = *id;
+    auto scps = ParsePolicyList(*it, "$.organization", "scps", policy::PolicyKind::kScp,
+                                "the organization root", "root");
+    if (!scps) return wrap(std::move(scps).error());
+    m.organization_scps = std::move(*scps);
+  }
+  if (auto s = ParseAccounts(root, m); !s) return wrap(std::move(s).error());
+  if (m.organization_id.empty()) {
+    for (Account& a : m.accounts) a.in_organization = false;
+  }
+  if (auto s = ParseUsers(root, m); !s) return wrap(std::move(s).error());
+  if (auto s = ParseRoles(root, m); !s) return wrap(std::move(s).error());
+  if (auto s = ParseOidcProviders(root, m); !s) return wrap(std::move(s).error());
+  if (auto s = ParseManagedPolicies(root, m); !s) return wrap(std::move(s).error());
+  return m;
+}
+
+Model BuiltinModel() {
+  auto m = ParseModel(BuiltinModelJson(), "built-in model");
+  assert(m.has_value());
+  return std::move(m).value();
+}
+
+}  // namespace hubspoke::lab

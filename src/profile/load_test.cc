@@ -1,0 +1,128 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "hubspoke/profile.h"
+
+namespace hubspoke {
+namespace {
+
+// A fresh directory under the test's temp dir, removed afterwards. It stands in for HOME.
+class ProfileLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "/profile_load_XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  std::string Write(const std::string& relative, const std::string& text) {
+    std::filesystem::path path = std::filesystem::path(dir_) / relative;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+  }
+
+  Result<ProfileSet> Load(std::vector<std::pair<std::string, std::string>> vars) {
+    return LoadProfiles(*MakeMapEnvironment(std::move(vars)));
+  }
+
+  std::string dir_;
+};
+
+TEST_F(ProfileLoadTest, MissingFilesAreEmptyAndPathsAreFilled) {
+  auto set = Load({{"HOME", dir_}});
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+  EXPECT_TRUE(set->profiles.empty());
+  EXPECT_EQ(set->config_path, dir_ + "/.aws/config");
+  EXPECT_EQ(set->credentials_path, dir_ + "/.aws/credentials");
+  // A path through a regular file cannot exist either (ENOTDIR).
+  std::string file = Write("plain", "");
+  auto through = Load({{"HOME", file}});
+  ASSERT_TRUE(through.has_value()) << through.error().message();
+}
+
+TEST_F(ProfileLoadTest, BothFilesMergedWithCredentialsWinning) {
+  Write(".aws/config",
+        "[default]\nregion = us-east-1\naws_access_key_id = FROMCONFIG\n"
+        "[profile spoke]\nrole_arn = arn:aws:iam::210987654321:role/Spoke\n"
+        "source_profile = default\n");
+  Write(".aws/credentials",
+        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = s\n");
+  auto set = Load({{"HOME", dir_}});
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+  const ProfileSection* d = set->FindProfile("default");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->Get("aws_access_key_id"), "AKIAIOSFODNN7EXAMPLE");
+  EXPECT_EQ(d->Get("region"), "us-east-1");
+  ASSERT_NE(set->FindProfile("spoke"), nullptr);
+  EXPECT_EQ(set->FindProfile("spoke")->Get("source_profile"), "default");
+}
+
+TEST_F(ProfileLoadTest, OverridesAndTildeComeFromTheEnvironment) {
+  std::string config = Write("elsewhere/cfg", "[profile x]\na = 1\n");
+  Write("creds", "[y]\nb = 2\n");
+  auto set = Load(
+      {{"HOME", dir_}, {"AWS_CONFIG_FILE", config}, {"AWS_SHARED_CREDENTIALS_FILE", "~/creds"}});
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+  EXPECT_EQ(set->config_path, config);
+  EXPECT_EQ(set->credentials_path, dir_ + "/creds");
+  EXPECT_NE(set->FindProfile("x"), nullptr);
+  EXPECT_NE(set->FindProfile("y"), nullptr);
+}
+
+// AWS_CONFIG_FILE=/dev/null is a common way to run without a config file.
+TEST_F(ProfileLoadTest, DevNullIsAnEmptyFile) {
+  auto set = Load({{"HOME", dir_}, {"AWS_CONFIG_FILE", "/dev/null"}});
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+  EXPECT_EQ(set->config_path, "/dev/null");
+}
+
+TEST_F(ProfileLoadTest, MalformedFileIsAnErrorNamingFileAndLine) {
+  std::string credentials = Write(".aws/credentials", "[default]\n\naws_secret_access_key\n");
+  auto set = Load({{"HOME", dir_}});
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(set.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(set.error().message().rfind(credentials + ":3: ", 0), 0u) << set.error().message();
+}
+
+TEST_F(ProfileLoadTest, UnreadableFileIsAnErrorNamingIt) {
+  // A directory where the file should be is unreadable even for root.
+  std::filesystem::create_directories(dir_ + "/.aws/config");
+  auto set = Load({{"HOME", dir_}});
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(set.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(set.error().message().rfind(dir_ + "/.aws/config: cannot read: ", 0), 0u)
+      << set.error().message();
+  // Permissions bind only non-root users; as root the mode-000 file is simply read.
+  std::string credentials = Write("locked", "[default]\n");
+  ASSERT_EQ(chmod(credentials.c_str(), 0), 0);
+  auto locked = Load({{"HOME", dir_},
+                      {"AWS_CONFIG_FILE", "/dev/null"},
+                      {"AWS_SHARED_CREDENTIALS_FILE", credentials}});
+  if (geteuid() != 0) {
+    ASSERT_FALSE(locked.has_value());
+    EXPECT_EQ(locked.error().message(), credentials + ": cannot open: Permission denied");
+  } else {
+    EXPECT_TRUE(locked.has_value());
+  }
+}
+
+// The no-home error itself is tested in locations_test.cc; here, with both files overridden,
+// no home is needed at all.
+TEST_F(ProfileLoadTest, BothOverridesNeedNoHome) {
+  auto set = Load({{"AWS_CONFIG_FILE", "/dev/null"}, {"AWS_SHARED_CREDENTIALS_FILE", "/dev/null"}});
+  ASSERT_TRUE(set.has_value()) << set.error().message();
+}
+
+}  // namespace
+}  // namespace hubspoke
