@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,14 @@ struct ChildEnvironmentOptions {
 // not who.
 EnvVars ChildEnvironment(const EnvVars& parent, const Credentials& credentials,
                          const ChildEnvironmentOptions& options);
+
+// The child's environment for credentials that refresh themselves: as ChildEnvironment, but
+// instead of static keys the child gets AWS_CONTAINER_CREDENTIALS_FULL_URI and
+// AWS_CONTAINER_AUTHORIZATION_TOKEN, the container credentials protocol that every AWS SDK and the
+// AWS CLI speak (see CredentialsServer in credentials_server.h). Pure.
+EnvVars ChildEnvironmentWithEndpoint(const EnvVars& parent, std::string_view full_uri,
+                                     const SecretString& authorization_token,
+                                     const ChildEnvironmentOptions& options);
 
 // Runs `argv` (argv[0] looked up on PATH of `env`) with `env`, sharing our stdin, stdout and
 // stderr, and waits for it. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent

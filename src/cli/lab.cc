@@ -34,6 +34,9 @@ Examples:
 
 Faults (--faults, comma-separated): throttle=P 500=P 503=P drop=P truncate=P garbage=P
 latency=50ms@P skew=+20m first=N:KIND every=N:KIND seed=S. See docs/lab.md.
+
+Test mode: --session-lifetime 10 makes every issued session expire after 10 seconds (the
+response's Expiration says so), to test clients that must refresh, e.g. run --refresh.
 )HELP";
 
 Error Usage(const std::string& message) { return Error(ErrorCode::kInvalidArgument, message); }
@@ -85,6 +88,9 @@ class LabCommand final : public Command {
     seed_option_ =
         app_->add_option("--seed", seed_, "Seed for ids, keys and tokens (default: random)");
     app_->add_option("--threads", threads_, "Worker threads (default: one per core)");
+    app_->add_option("--session-lifetime", session_lifetime_,
+                     "Test mode: issued sessions expire after at most this many seconds")
+        ->check(CLI::Range(1, 43200));
     app_->add_flag("--print-model", print_model_, "Print the built-in model and exit");
     app_->footer(kLabHelp);
     return app_;
@@ -118,7 +124,10 @@ class LabCommand final : public Command {
     auto log = MakeStderrLogger(LogLevel::kInfo);
     const std::uint64_t seed = seed_option_->count() > 0 ? seed_ : std::random_device{}();
     lab::StsService service(std::move(*model), SystemClock(), *log,
-                            lab::StsServiceOptions{.seed = seed, .clock_skew = spec.skew});
+                            lab::StsServiceOptions{
+                                .seed = seed,
+                                .clock_skew = spec.skew,
+                                .max_session_lifetime = std::chrono::seconds(session_lifetime_)});
     lab::FaultInjector injector(spec, *log);
     ServerOptions options;
     options.host = listen->first;
@@ -170,6 +179,7 @@ class LabCommand final : public Command {
   std::uint64_t seed_ = 0;
   CLI::Option* seed_option_ = nullptr;
   int threads_ = 0;
+  int session_lifetime_ = 0;
   bool print_model_ = false;
 };
 

@@ -1,9 +1,13 @@
 // `assume-spoke-role run [flags] -- COMMAND [ARGS…]`
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "cli/chain_options.h"
 #include "cli/command.h"
+#include "hubspoke/credentials_server.h"
 #include "hubspoke/exec.h"
+#include "hubspoke/refreshing.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -24,6 +28,10 @@ Examples:
       --hub-role automation-hub-role --spoke-role automation-spoke-role \
       --external-id this-is-my-automation -- aws sts get-caller-identity
 
+  # A job longer than a chained session's hour (Terraform, scans): the child's SDK refreshes
+  # from a credentials endpoint on 127.0.0.1 instead of holding static keys.
+  assume-spoke-role run --refresh --spoke-account 888888888888 -- terraform apply
+
   # Scope the spoke session down and tag it:
   assume-spoke-role run --spoke-account 888888888888 --duration 30m \
       --policy-arn arn:aws:iam::aws:policy/ReadOnlyAccess --tag ticket=OPS-42 -- ./inventory.sh
@@ -34,6 +42,9 @@ class RunCommand final : public Command {
   CLI::App* Register(CLI::App& root) override {
     app_ = root.add_subcommand("run", "Run a command with the spoke role's credentials");
     AddChainOptions(*app_, flags_);
+    app_->add_flag("--refresh", refresh_,
+                   "Serve refreshing credentials to the child (AWS_CONTAINER_CREDENTIALS_FULL_URI) "
+                   "instead of static keys, for commands that outlive a session");
     app_->footer(std::string(kRunHelp) + ChainHelpFooter());
     return app_;
   }
@@ -52,11 +63,53 @@ class RunCommand final : public Command {
     auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
     if (!input) return ReportError(input.error());
     auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
+    if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input);
     auto spoke = GetSpokeCredentials(*input, sys, *base);
     if (!spoke) return ReportError(spoke.error());
 
     EnvVars env = ChildEnvironment(sys.env.All(), spoke->credentials,
                                    ChildEnvironmentOptions{.region = spoke->region});
+    return Run(invocation, sys, env);
+  }
+
+ private:
+  // How far ahead of expiry the spoke session is refreshed for a --refresh child. botocore (the
+  // AWS CLI) asks its endpoint again once fewer than 15 minutes are left and on every call once
+  // fewer than 10 are, so a one-hour spoke session is renewed 16 minutes ahead (and never
+  // handed out with less than 11 minutes left); shorter sessions keep at least half their life.
+  static CachingOptions RefreshWindows(std::chrono::seconds duration) {
+    CachingOptions o;
+    o.advisory_window = std::max(o.advisory_window, std::min<std::chrono::seconds>(
+                                                        std::chrono::minutes(16), duration / 2));
+    o.mandatory_window = std::max(o.mandatory_window, std::min<std::chrono::seconds>(
+                                                          std::chrono::minutes(11), duration / 4));
+    return o;
+  }
+
+  int RunRefreshing(const Invocation& invocation, const SystemContext& sys,
+                    std::unique_ptr<CredentialsProvider> base, const SpokeCredentialsInput& input) {
+    SpokeSessionCache cache(sys, std::shared_ptr<CredentialsProvider>(std::move(base)),
+                            SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration)});
+    auto key = cache.KeyFor(input);
+    if (!key) return ReportError(key.error());
+    auto session = cache.Get(input);
+    if (!session) return ReportError(session.error());
+    // The first session now, so that a broken chain fails before the child starts.
+    if (auto first = (*session)->GetSharedCredentials(); !first) return ReportError(first.error());
+    auto server = CredentialsServer::Start(*session, sys.log);
+    if (!server) return ReportError(server.error());
+    sys.log.Log(LogLevel::kInfo, "run: serving refreshing credentials on " + (*server)->url());
+    EnvVars env = ChildEnvironmentWithEndpoint(sys.env.All(), (*server)->url(), (*server)->token(),
+                                               ChildEnvironmentOptions{.region = key->region});
+    int status = Run(invocation, sys, env);
+    (*server)->Stop();
+    sys.log.Log(LogLevel::kInfo, "run: the credentials endpoint served " +
+                                     std::to_string((*server)->served()) +
+                                     " requests and is closed");
+    return status;
+  }
+
+  int Run(const Invocation& invocation, const SystemContext& sys, const EnvVars& env) {
     sys.log.Log(LogLevel::kInfo, "run: " + invocation.child_argv[0]);
     auto exit = RunChild(invocation.child_argv, env);
     if (!exit) return ReportError(exit.error());
@@ -69,9 +122,9 @@ class RunCommand final : public Command {
     return exit->status;
   }
 
- private:
   CLI::App* app_ = nullptr;
   ChainFlags flags_;
+  bool refresh_ = false;
 };
 
 }  // namespace

@@ -38,10 +38,8 @@ bool IsIdentityVar(std::string_view name) {
   return false;
 }
 
-}  // namespace
-
-EnvVars ChildEnvironment(const EnvVars& parent, const Credentials& credentials,
-                         const ChildEnvironmentOptions& options) {
+// The parent's environment without identity variables (and without the region when one is set).
+EnvVars StrippedParent(const EnvVars& parent, const ChildEnvironmentOptions& options) {
   EnvVars out;
   out.reserve(parent.size() + 8);
   for (const auto& [name, value] : parent) {
@@ -49,6 +47,21 @@ EnvVars ChildEnvironment(const EnvVars& parent, const Credentials& credentials,
     if (!options.region.empty() && (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION")) continue;
     out.emplace_back(name, value);
   }
+  return out;
+}
+
+void AddRegion(EnvVars& out, const ChildEnvironmentOptions& options) {
+  if (!options.region.empty()) {
+    out.emplace_back("AWS_REGION", options.region);
+    out.emplace_back("AWS_DEFAULT_REGION", options.region);
+  }
+}
+
+}  // namespace
+
+EnvVars ChildEnvironment(const EnvVars& parent, const Credentials& credentials,
+                         const ChildEnvironmentOptions& options) {
+  EnvVars out = StrippedParent(parent, options);
   out.emplace_back("AWS_ACCESS_KEY_ID", credentials.access_key_id);
   out.emplace_back("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.reveal());
   if (!credentials.session_token.empty()) {
@@ -60,10 +73,17 @@ EnvVars ChildEnvironment(const EnvVars& parent, const Credentials& credentials,
     out.emplace_back("AWS_SESSION_EXPIRATION", when);
     out.emplace_back("AWS_CREDENTIAL_EXPIRATION", when);
   }
-  if (!options.region.empty()) {
-    out.emplace_back("AWS_REGION", options.region);
-    out.emplace_back("AWS_DEFAULT_REGION", options.region);
-  }
+  AddRegion(out, options);
+  return out;
+}
+
+EnvVars ChildEnvironmentWithEndpoint(const EnvVars& parent, std::string_view full_uri,
+                                     const SecretString& authorization_token,
+                                     const ChildEnvironmentOptions& options) {
+  EnvVars out = StrippedParent(parent, options);
+  out.emplace_back("AWS_CONTAINER_CREDENTIALS_FULL_URI", std::string(full_uri));
+  out.emplace_back("AWS_CONTAINER_AUTHORIZATION_TOKEN", authorization_token.reveal());
+  AddRegion(out, options);
   return out;
 }
 

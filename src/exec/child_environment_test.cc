@@ -58,5 +58,31 @@ TEST(ChildEnvironment, ReplacesIdentityAndKeepsTheRest) {
   }
 }
 
+TEST(ChildEnvironment, WithEndpointGivesTheEndpointAndNoKeys) {
+  EnvVars parent = {{"PATH", "/usr/bin"},
+                    {"AWS_ACCESS_KEY_ID", "AKIAOLDOLDOLDOLDOLD1"},
+                    {"AWS_SECRET_ACCESS_KEY", "old-secret"},
+                    {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x"},
+                    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "old-token"},
+                    {"AWS_REGION", "us-west-2"}};
+  EnvVars env = ChildEnvironmentWithEndpoint(parent, "http://127.0.0.1:4242/credentials",
+                                             SecretString("new-token"), {.region = "eu-west-1"});
+  EXPECT_EQ(*Get(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI"), "http://127.0.0.1:4242/credentials");
+  EXPECT_EQ(*Get(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN"), "new-token");
+  EXPECT_EQ(*Get(env, "AWS_REGION"), "eu-west-1");
+  EXPECT_EQ(*Get(env, "PATH"), "/usr/bin");
+  for (const char* gone : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                           "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"}) {
+    EXPECT_EQ(Get(env, gone), nullptr) << gone;
+  }
+  int tokens = 0;
+  for (const auto& [k, v] : env) {
+    EXPECT_NE(v, "old-secret");
+    EXPECT_NE(v, "old-token");
+    tokens += k == "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+  }
+  EXPECT_EQ(tokens, 1);
+}
+
 }  // namespace
 }  // namespace hubspoke

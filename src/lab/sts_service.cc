@@ -124,6 +124,9 @@ std::shared_ptr<const LabSession> StsService::IssueSession(LabSession session,
   session.secret_access_key = RandomString(kBase64, 40);
   // Real tokens are opaque base64 of variable length; this one starts like AWS's do.
   session.session_token = "IQoJb3JpZ2luX2VjE" + RandomString(kBase64, 356);
+  if (options_.max_session_lifetime.count() > 0 && duration > options_.max_session_lifetime) {
+    duration = options_.max_session_lifetime;
+  }
   session.expiration = std::chrono::time_point_cast<std::chrono::seconds>(now) + duration;
   auto stored = std::make_shared<const LabSession>(std::move(session));
   std::lock_guard<std::mutex> lock(mu_);

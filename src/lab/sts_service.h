@@ -34,6 +34,10 @@ struct StsServiceOptions {
   std::chrono::seconds clock_skew{0};
   // Expired sessions are forgotten this long after expiry (until then: ExpiredToken).
   std::chrono::seconds keep_expired{3600};
+  // Test mode (--session-lifetime): issued sessions expire after at most this long, whatever
+  // duration was asked for and whatever the response says is the usual minimum, so that
+  // refreshing clients can be tested in seconds. 0: the requested duration.
+  std::chrono::seconds max_session_lifetime{0};
 };
 
 // One issued session (a role session from AssumeRole or AssumeRoleWithWebIdentity).

@@ -373,5 +373,32 @@ TEST_F(LabSts, SessionsAreForgottenAnHourAfterTheyExpire) {
   EXPECT_EQ(ErrorOf(expired).code, "ExpiredToken") << "expired, still remembered";
 }
 
+TEST(LabStsTestMode, SessionLifetimeCapsEveryIssuedSession) {
+  ManualClock clock;
+  hubspoke::testing::CapturingLogger log;
+  StsService service(BuiltinModel(), clock, log,
+                     StsServiceOptions{.seed = 7, .max_session_lifetime = std::chrono::seconds(5)});
+  ServerResponse r =
+      service.Handle(SignedRequest(BuiltinUserCredentials(),
+                                   {{"Action", "AssumeRole"},
+                                    {"RoleArn", kHubArn},
+                                    {"RoleSessionName", "short"},
+                                    {"DurationSeconds", "3600"}},
+                                   clock.Now(), {}));
+  ASSERT_EQ(r.status, 200) << r.body << log.text();
+  auto parsed = sts::ParseAssumeRoleResponse(r.body);
+  ASSERT_TRUE(parsed) << r.body;
+  ASSERT_TRUE(parsed->credentials.expiration);
+  EXPECT_EQ(*parsed->credentials.expiration - clock.Now(), std::chrono::seconds(5));
+  clock.Advance(std::chrono::seconds(4));
+  ServerResponse alive = service.Handle(
+      SignedRequest(parsed->credentials, {{"Action", "GetCallerIdentity"}}, clock.Now(), {}));
+  EXPECT_EQ(alive.status, 200) << alive.body;
+  clock.Advance(std::chrono::seconds(2));
+  ServerResponse expired = service.Handle(
+      SignedRequest(parsed->credentials, {{"Action", "GetCallerIdentity"}}, clock.Now(), {}));
+  EXPECT_EQ(sts::ParseErrorResponse(expired.body, expired.status).code, "ExpiredToken");
+}
+
 }  // namespace
 }  // namespace hubspoke::lab

@@ -1,0 +1,68 @@
+// A local credentials endpoint for child processes: the container credentials protocol that
+// every AWS SDK and the AWS CLI speak (AWS_CONTAINER_CREDENTIALS_FULL_URI, with the
+// AWS_CONTAINER_AUTHORIZATION_TOKEN sent back as the Authorization header), served on loopback
+// from a refreshing provider. A child that gets these two variables instead of static keys asks
+// for credentials again whenever its own copy nears expiry, so it can run for days across many
+// one-hour chained sessions. `assume-spoke-role run --refresh` is this plus RunChild.
+//
+// Security: the server listens on 127.0.0.1 only, on a port the kernel picks; it serves one
+// path to requests carrying the token (32 random bytes from getrandom, compared in constant time)
+// and nothing else; responses say no-store; the token and the credentials never reach the log.
+// Anyone who can read the child's environment can fetch credentials while the server runs, just
+// as they could read static keys from it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "hubspoke/provider.h"
+#include "hubspoke/result.h"
+#include "hubspoke/secret.h"
+#include "hubspoke/system.h"
+
+namespace hubspoke {
+
+struct CredentialsServerOptions {
+  // How long a request may take to be read; a client that dribbles is cut off.
+  std::chrono::milliseconds request_timeout{5000};
+};
+
+class CredentialsServer {
+ public:
+  // Starts serving `provider` on 127.0.0.1 (a free port). Each GET of url() with the token
+  // calls provider->GetCredentials(): give it a caching provider (MakeCachingProvider or a
+  // SpokeSessionCache session) so that requests are answered from memory and refreshes happen
+  // ahead of expiry. Answers:
+  //   200 {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"}   credentials
+  //   401 {"code": "AccessDenied", …}        the Authorization header is missing or wrong
+  //   404 / 405                               any other path or method
+  //   503 {"code": "CredentialsUnavailable", "message": …}   the provider failed (its message,
+  //                                           which never holds a secret; logged at kWarning)
+  // `sys.log` must outlive the server. kNetwork when loopback cannot be bound, kInternal when the
+  // random token cannot be made.
+  static Result<std::unique_ptr<CredentialsServer>> Start(
+      std::shared_ptr<CredentialsProvider> provider, Logger& log,
+      CredentialsServerOptions options = {});
+
+  ~CredentialsServer();  // Stop()
+  CredentialsServer(const CredentialsServer&) = delete;
+  CredentialsServer& operator=(const CredentialsServer&) = delete;
+
+  // "http://127.0.0.1:<port>/credentials", for AWS_CONTAINER_CREDENTIALS_FULL_URI.
+  const std::string& url() const;
+  // For AWS_CONTAINER_AUTHORIZATION_TOKEN.
+  const SecretString& token() const;
+  // Requests answered with credentials so far (for tests and the verbose log).
+  std::uint64_t served() const;
+  // Closes the port and every connection; nothing listens afterwards. Idempotent.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit CredentialsServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hubspoke
