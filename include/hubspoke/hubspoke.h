@@ -96,6 +96,17 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
                                              const SystemContext& sys,
                                              CredentialsProvider& base);
 
+// As above, with options: `hub_cache` (hub_session_cache.h), when set, supplies a still-valid
+// hub session saved by an earlier run for the same base identity and hub hop (then only the
+// spoke's AssumeRole goes on the wire) and saves the one this call makes.
+class HubSessionCache;
+struct SpokeChainOptions {
+  HubSessionCache* hub_cache = nullptr;
+};
+Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
+                                             const SystemContext& sys, CredentialsProvider& base,
+                                             const SpokeChainOptions& options);
+
 // Convenience: the real system, base credentials from the environment variables.
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input);
 

@@ -70,6 +70,10 @@ void AddChainOptions(CLI::App& app, ChainFlags& f) {
   app.add_option("--profile", f.profile,
                  "Profile of ~/.aws/config for the base identity (role_arn/source_profile "
                  "chains, SSO, credential_process, static keys) and region [env AWS_PROFILE]");
+  app.add_flag("--cache", f.cache,
+               "Reuse the hub session of an earlier run (saved 0600 in $XDG_RUNTIME_DIR or "
+               "~/.cache/assume-spoke-role) until 5 min before it expires [env ASSUME_ROLE_CACHE=1]");
+  app.add_flag("--no-cache", f.no_cache, "Do not use the hub session cache (beats ASSUME_ROLE_CACHE)");
   app.add_flag("-v,--verbose", f.verbose,
                "Log each step to stderr (identities, role ARNs, request ids, timing; never "
                "secrets)");
@@ -202,6 +206,38 @@ std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
   return MakeDefaultCredentialsChain(sys, profiles, DefaultChainOptions{.profile = profile_flag});
 }
 
+Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags,
+                                                         const SystemContext& sys) {
+  if (flags.cache && flags.no_cache) {
+    return Error(ErrorCode::kInvalidArgument, "--cache and --no-cache cannot be used together");
+  }
+  bool wanted = flags.cache;
+  if (!wanted && !flags.no_cache) {
+    auto env = sys.env.Get("ASSUME_ROLE_CACHE");
+    if (env && !env->empty()) {
+      if (*env == "1" || *env == "true") {
+        wanted = true;
+      } else if (*env != "0" && *env != "false") {
+        return Error(ErrorCode::kInvalidArgument,
+                     "ASSUME_ROLE_CACHE: '" + *env + "' must be 1, true, 0 or false");
+      }
+    }
+  }
+  if (!wanted) return std::unique_ptr<HubSessionCache>();
+  auto directory = DefaultHubSessionCacheDirectory(sys.env);
+  if (!directory) return std::move(directory).error().WithCode(ErrorCode::kInvalidArgument);
+  return std::make_unique<HubSessionCache>(std::move(*directory), sys.clock, sys.log);
+}
+
+Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
+                                                const SpokeCredentialsInput& input,
+                                                const SystemContext& sys,
+                                                CredentialsProvider& base) {
+  auto cache = MakeCliHubCache(flags, sys);
+  if (!cache) return std::move(cache).error();
+  return GetSpokeCredentials(input, sys, base, SpokeChainOptions{.hub_cache = cache->get()});
+}
+
 std::string ChainHelpFooter() {
   return R"HELP(
 Base credentials (the identity that assumes the hub role), found as the AWS SDKs find them:
@@ -215,6 +251,12 @@ Base credentials (the identity that assumes the hub role), found as the AWS SDKs
   4. AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI (ECS, EKS Pod Identity)
   5. EC2 instance metadata (IMDSv2; AWS_EC2_METADATA_DISABLED=true skips it)
   `assume-spoke-role whoami` shows which one is used.
+
+Hub session cache (--cache, opt-in): the hub session is saved (mode 0600, directory 0700) in
+$XDG_RUNTIME_DIR/assume-spoke-role, else ~/.cache/assume-spoke-role, keyed by the base access
+key id and the hub hop, and reused by later runs until 5 minutes before it expires: a cached run
+makes one STS call instead of two. Files that are not ours, are open to others or are corrupt
+are ignored with a warning. `assume-spoke-role cache clear` removes the saved sessions.
 
 Environment:
   ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_HUB_ROLE,

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "hubspoke/hub_session_cache.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/providers.h"
@@ -21,6 +22,7 @@ struct ChainFlags {
   std::string duration, region, endpoint_url, source_identity, policy_file, retries;
   std::string profile;  // --profile: the base identity's profile (else AWS_PROFILE, default)
   std::vector<std::string> tags, policy_arns;
+  bool cache = false, no_cache = false;  // --cache / --no-cache (ASSUME_ROLE_CACHE=1 turns it on)
   bool verbose = false;
 };
 
@@ -36,6 +38,17 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
 std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
                                                       const ProfileSet& profiles,
                                                       const std::string& profile_flag);
+
+// The on-disk hub session cache when --cache (or ASSUME_ROLE_CACHE=1, unless --no-cache) asks
+// for it, else null. `sys` must outlive it.
+Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags,
+                                                         const SystemContext& sys);
+
+// GetSpokeCredentials with the hub session cache the flags ask for.
+Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
+                                                const SpokeCredentialsInput& input,
+                                                const SystemContext& sys,
+                                                CredentialsProvider& base);
 
 // The shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a malformed
 // file is a kInvalidArgument error naming file and line.

@@ -51,6 +51,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeCredentialsCommand());
   commands.push_back(MakeWhoamiCommand());
   commands.push_back(MakeProfilesCommand());
+  commands.push_back(MakeCacheCommand());
   commands.push_back(MakeVersionCommand());
   commands.push_back(MakeLabCommand());
   commands.push_back(MakeDemoCommand());

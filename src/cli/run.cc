@@ -63,8 +63,13 @@ class RunCommand final : public Command {
     auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
     if (!input) return ReportError(input.error());
     auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
+    if (refresh_ && flags_.cache) {
+      return ReportError(Error(ErrorCode::kInvalidArgument,
+                               "--cache cannot be used with --refresh: the refreshing hub session "
+                               "is kept in memory for the whole run"));
+    }
     if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input);
-    auto spoke = GetSpokeCredentials(*input, sys, *base);
+    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *base);
     if (!spoke) return ReportError(spoke.error());
 
     EnvVars env = ChildEnvironment(sys.env.All(), spoke->credentials,

@@ -1,11 +1,13 @@
 // GetSpokeCredentials: the hub→spoke chain as one call, built from the same pieces as the
 // refreshing providers (include/hubspoke/refreshing.h): the plan validates and resolves the
 // input, then an assume-role provider for the spoke whose source is an assume-role provider for
-// the hub whose source is the base credentials. Nothing is cached, and both hops send through
-// sys.http, so they share one kept-alive connection.
+// the hub whose source is the base credentials. Nothing is cached (unless a HubSessionCache is
+// given), and both hops send through sys.http, so they share one kept-alive connection.
 #include <optional>
 #include <utility>
 
+#include "core/time.h"
+#include "hubspoke/hub_session_cache.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/refreshing.h"
 #include "hubspoke/spoke_session_cache_plan.h"
@@ -13,15 +15,30 @@
 namespace hubspoke {
 namespace {
 
-// The hub hop as the spoke's source, keeping the hub session's ARN for the result.
-class HubSessionRecorder final : public CredentialsProvider {
+// The hub hop as the spoke's source, keeping the hub session's ARN for the result; with a
+// hub session cache, a cached session instead of the call, and the new session saved.
+class HubSource final : public CredentialsProvider {
  public:
-  explicit HubSessionRecorder(std::shared_ptr<AssumeRoleCredentialsProvider> hub)
-      : hub_(std::move(hub)) {}
+  HubSource(std::shared_ptr<AssumeRoleCredentialsProvider> hub, HubSessionCache* cache,
+            std::string cache_key, Logger& log)
+      : hub_(std::move(hub)), cache_(cache), cache_key_(std::move(cache_key)), log_(log) {}
   Result<Credentials> GetCredentials() override {
+    if (cache_ != nullptr) {
+      if (auto cached = cache_->Load(cache_key_)) {
+        session_arn_ = cached->session_arn;
+        log_.Log(LogLevel::kInfo, "hub: cached session " + session_arn_ + " (" +
+                                      cached->credentials.access_key_id + ", expires " +
+                                      FormatRfc3339(*cached->credentials.expiration) + ")");
+        return std::move(cached->credentials);
+      }
+    }
     auto response = hub_->AssumeRole();
     if (!response) return std::move(response).error();
     session_arn_ = response->assumed_role_arn;
+    if (cache_ != nullptr) {
+      cache_->Store(cache_key_, CachedHubSession{.credentials = response->credentials,
+                                                 .session_arn = session_arn_});
+    }
     return std::move(response->credentials);
   }
   std::string Describe() const override { return hub_->Describe(); }
@@ -29,6 +46,9 @@ class HubSessionRecorder final : public CredentialsProvider {
 
  private:
   std::shared_ptr<AssumeRoleCredentialsProvider> hub_;
+  HubSessionCache* cache_;
+  std::string cache_key_;
+  Logger& log_;
   std::string session_arn_;
 };
 
@@ -36,6 +56,12 @@ class HubSessionRecorder final : public CredentialsProvider {
 
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
                                              const SystemContext& sys, CredentialsProvider& base) {
+  return GetSpokeCredentials(input, sys, base, SpokeChainOptions{});
+}
+
+Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
+                                             const SystemContext& sys, CredentialsProvider& base,
+                                             const SpokeChainOptions& options) {
   const std::string default_session_string =
       input.session_string.empty() ? DefaultSessionString(sys.env, sys.clock.Now()) : "";
   auto plan = PlanSpokeChain(input, sys.env, default_session_string);
@@ -48,9 +74,15 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
               "sts endpoint: " + plan->endpoint.url + " (" + plan->endpoint.source + ")");
 
   // spoke ← hub ← base, one shot on this thread; transports = null: both hops use sys.http.
-  auto hub = std::make_shared<HubSessionRecorder>(MakeAssumeRoleProvider(
-      sys, MakeStaticCredentialsProvider(std::move(*base_creds), base.Describe()),
-      HubHopOptions(*plan, nullptr)));
+  std::string cache_key;
+  if (options.hub_cache != nullptr) {
+    cache_key = HubSessionCache::KeyFor(base_creds->access_key_id, SpokeSessionKeyOf(*plan).hub);
+  }
+  auto hub = std::make_shared<HubSource>(
+      MakeAssumeRoleProvider(
+          sys, MakeStaticCredentialsProvider(std::move(*base_creds), base.Describe()),
+          HubHopOptions(*plan, nullptr)),
+      options.hub_cache, std::move(cache_key), sys.log);
   auto spoke = MakeAssumeRoleProvider(sys, hub, SpokeHopOptions(*plan, nullptr));
   auto response = spoke->AssumeRole();
   if (!response) return std::move(response).error();

@@ -1,0 +1,276 @@
+#include "hubspoke/hub_session_cache.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "core/time.h"
+#include "crypto/sha256.h"
+
+namespace hubspoke {
+namespace {
+
+constexpr int kVersion = 1;
+constexpr off_t kMaxFileBytes = 64 * 1024;
+
+std::string Hex(const crypto::Digest& d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(d.size() * 2);
+  for (unsigned char b : d) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+std::string Octal(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+std::string Errno(int err) { return std::strerror(err); }
+
+bool IsEntryName(std::string_view name) {
+  if (name.rfind(".tmp-", 0) == 0) return true;
+  if (name.size() != 64 + 5 || name.substr(64) != ".json") return false;
+  return name.substr(0, 64).find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Why a file or directory we did not create ourselves just now must not be trusted; empty when
+// it may be.
+std::string Untrusted(const struct stat& st, bool want_directory) {
+  if (want_directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+    return want_directory ? "not a directory" : "not a regular file";
+  }
+  if (st.st_uid != geteuid()) return "owned by uid " + std::to_string(st.st_uid) + ", not us";
+  if ((st.st_mode & 077) != 0) return "mode " + Octal(st.st_mode) + " lets others in";
+  return "";
+}
+
+// mkdir -p with 0700 for the directories we create.
+bool MakeDirectories(const std::string& path) {
+  if (path.empty()) return false;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
+  std::size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0 && !MakeDirectories(path.substr(0, slash))) {
+    return false;
+  }
+  return ::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
+}  // namespace
+
+Result<std::string> DefaultHubSessionCacheDirectory(const Environment& env) {
+  for (const char* name : {"XDG_RUNTIME_DIR", "XDG_CACHE_HOME"}) {
+    auto v = env.Get(name);
+    if (v && !v->empty() && v->front() == '/') return *v + "/assume-spoke-role";
+  }
+  auto home = env.Get("HOME");
+  if (home && !home->empty()) return *home + "/.cache/assume-spoke-role";
+  return Error(ErrorCode::kNotConfigured,
+               "cache: no directory for the session cache: XDG_RUNTIME_DIR, XDG_CACHE_HOME and "
+               "HOME are all unset");
+}
+
+HubSessionCache::HubSessionCache(std::string directory, const Clock& clock, Logger& log,
+                                 std::chrono::seconds margin)
+    : directory_(std::move(directory)), clock_(clock), log_(log), margin_(margin) {}
+
+std::string HubSessionCache::KeyFor(std::string_view base_access_key_id,
+                                    std::string_view hub_hop) {
+  std::string material = "assume-spoke-role hub session v1\n";
+  material += std::to_string(base_access_key_id.size());
+  material += ':';
+  material += base_access_key_id;
+  material += std::to_string(hub_hop.size());
+  material += ':';
+  material += hub_hop;
+  return Hex(crypto::Sha256(material));
+}
+
+std::string HubSessionCache::PathFor(const std::string& key) const {
+  return directory_ + "/" + key + ".json";
+}
+
+bool HubSessionCache::DirectoryUsable(bool create) {
+  if (create && !MakeDirectories(directory_)) {
+    log_.Log(LogLevel::kWarning, "cache: cannot create " + directory_ + ": " + Errno(errno) +
+                                     "; running without the session cache");
+    return false;
+  }
+  struct stat st {};
+  if (::lstat(directory_.c_str(), &st) != 0) {
+    if (errno != ENOENT) {
+      log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": " + Errno(errno));
+    }
+    return false;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": it is a symbolic link");
+    return false;
+  }
+  if (std::string why = Untrusted(st, /*want_directory=*/true); !why.empty()) {
+    log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": " + why);
+    return false;
+  }
+  return true;
+}
+
+std::optional<CachedHubSession> HubSessionCache::Load(const std::string& key) {
+  if (!DirectoryUsable(/*create=*/false)) return std::nullopt;
+  const std::string path = PathFor(key);
+  auto ignore = [&](const std::string& why) -> std::optional<CachedHubSession> {
+    log_.Log(LogLevel::kWarning, "cache: ignoring " + path + ": " + why);
+    return std::nullopt;
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      log_.Log(LogLevel::kDebug, "cache: no cached hub session");
+      return std::nullopt;
+    }
+    return ignore(errno == ELOOP ? "it is a symbolic link" : Errno(errno));
+  }
+  struct stat st {};
+  std::string text;
+  std::string why;
+  if (::fstat(fd, &st) != 0) {
+    why = Errno(errno);
+  } else if (why = Untrusted(st, /*want_directory=*/false); why.empty()) {
+    if (st.st_size > kMaxFileBytes) {
+      why = "larger than " + std::to_string(kMaxFileBytes) + " bytes";
+    } else {
+      text.resize(static_cast<std::size_t>(st.st_size));
+      std::size_t got = 0;
+      while (got < text.size()) {
+        ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      text.resize(got);
+    }
+  }
+  ::close(fd);
+  if (!why.empty()) return ignore(why);
+
+  // Security: parse errors are not quoted (they would quote the secret).
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::fill(text.begin(), text.end(), '\0');
+  auto string_field = [&](const char* name) -> const std::string* {
+    if (!doc.is_object()) return nullptr;
+    auto it = doc.find(name);
+    return it != doc.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+  };
+  if (!doc.is_object()) return ignore("not a JSON object (corrupt)");
+  auto version = doc.find("Version");
+  if (version == doc.end() || !version->is_number_integer() || version->get<int>() != kVersion) {
+    return ignore("unknown Version");
+  }
+  const std::string* file_key = string_field("Key");
+  if (file_key == nullptr || *file_key != key) return ignore("made for another key");
+  const std::string* id = string_field("AccessKeyId");
+  const std::string* secret = string_field("SecretAccessKey");
+  const std::string* token = string_field("SessionToken");
+  const std::string* expiration = string_field("Expiration");
+  const std::string* arn = string_field("HubSessionArn");
+  if (!id || !secret || !token || !expiration || !arn || id->empty() || secret->empty() ||
+      token->empty()) {
+    return ignore("a field is missing (corrupt)");
+  }
+  auto expires = ParseTimestamp(*expiration);
+  if (!expires) return ignore("bad Expiration (corrupt)");
+  if (*expires - margin_ <= clock_.Now()) {
+    log_.Log(LogLevel::kDebug, "cache: the cached hub session expires at " +
+                                   FormatRfc3339(*expires) + ", too soon to use");
+    return std::nullopt;
+  }
+  CachedHubSession session;
+  session.credentials.access_key_id = *id;
+  session.credentials.secret_access_key = SecretString(*secret);
+  session.credentials.session_token = SecretString(*token);
+  session.credentials.expiration = *expires;
+  session.session_arn = *arn;
+  return session;
+}
+
+void HubSessionCache::Store(const std::string& key, const CachedHubSession& session) {
+  if (!session.credentials.expiration || session.credentials.session_token.empty()) return;
+  if (!DirectoryUsable(/*create=*/true)) return;
+  nlohmann::json doc = {{"Version", kVersion},
+                        {"Key", key},
+                        {"AccessKeyId", session.credentials.access_key_id},
+                        {"SecretAccessKey", session.credentials.secret_access_key.reveal()},
+                        {"SessionToken", session.credentials.session_token.reveal()},
+                        {"Expiration", FormatRfc3339(*session.credentials.expiration)},
+                        {"HubSessionArn", session.session_arn}};
+  std::string text = doc.dump();
+  std::string tmp = directory_ + "/.tmp-XXXXXX";
+  int fd = ::mkstemp(tmp.data());  // 0600, O_EXCL
+  if (fd < 0) {
+    log_.Log(LogLevel::kWarning, "cache: cannot write in " + directory_ + ": " + Errno(errno));
+    return;
+  }
+  bool ok = ::fchmod(fd, 0600) == 0;
+  std::size_t put = 0;
+  while (ok && put < text.size()) {
+    ssize_t n = ::write(fd, text.data() + put, text.size() - put);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) ok = false;
+    else put += static_cast<std::size_t>(n);
+  }
+  std::fill(text.begin(), text.end(), '\0');
+  int err = ok ? 0 : errno;
+  if (ok && ::fsync(fd) != 0) ok = false, err = errno;
+  if (::close(fd) != 0 && ok) ok = false, err = errno;
+  const std::string path = PathFor(key);
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
+  if (!ok) {
+    ::unlink(tmp.c_str());
+    log_.Log(LogLevel::kWarning, "cache: cannot save " + path + ": " + Errno(err));
+    return;
+  }
+  log_.Log(LogLevel::kDebug, "cache: saved the hub session in " + path);
+}
+
+Result<int> HubSessionCache::Clear() {
+  struct stat st {};
+  if (::lstat(directory_.c_str(), &st) != 0) {
+    if (errno == ENOENT) return 0;
+    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + Errno(errno));
+  }
+  if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+    return Error(ErrorCode::kInternal,
+                 "cache clear: " + directory_ + " is not a directory; remove it by hand");
+  }
+  DIR* dir = ::opendir(directory_.c_str());
+  if (dir == nullptr) {
+    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + Errno(errno));
+  }
+  int removed = 0;
+  std::string failure;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (!IsEntryName(name)) continue;
+    std::string path = directory_ + "/" + std::string(name);
+    if (::unlink(path.c_str()) == 0) {
+      ++removed;
+    } else if (errno != ENOENT && failure.empty()) {
+      failure = path + ": " + Errno(errno);
+    }
+  }
+  ::closedir(dir);
+  if (!failure.empty()) return Error(ErrorCode::kInternal, "cache clear: cannot remove " + failure);
+  return removed;
+}
+
+}  // namespace hubspoke
