@@ -64,6 +64,17 @@ class CliHelpTest(unittest.TestCase):
         self.assertIn(" -- ", text)
         self.assertIn("aws sts get-caller-identity", text)
         self.assertIn("128+N", text)
+        for word in ("--refresh", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "--cache", "--no-cache",
+                     "ASSUME_ROLE_CACHE", "cache clear"):
+            self.assertIn(word, text)
+
+    def test_cache_help(self) -> None:
+        ran = self.tool("cache", "--help")
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        for word in ("clear", "path", "0600", "XDG_RUNTIME_DIR", "assume-spoke-role cache clear"):
+            self.assertIn(word, ran.stdout)
+        bare = self.tool("cache")
+        self.assertEqual(bare.returncode, 2, bare.describe())
 
     def test_credentials_help(self) -> None:
         text = self.check_help("credentials")
@@ -74,7 +85,8 @@ class CliHelpTest(unittest.TestCase):
     def test_root_help(self) -> None:
         ran = self.tool("--help")
         self.assertEqual(ran.returncode, 0, ran.describe())
-        for word in ("run", "credentials", "version", "Examples"):
+        for word in ("run", "credentials", "whoami", "profiles", "cache", "lab", "demo", "version",
+                     "Examples"):
             self.assertIn(word, ran.stdout)
 
     def test_no_subcommand_is_a_usage_error(self) -> None:
