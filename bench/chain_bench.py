@@ -248,6 +248,11 @@ class Bench:
         self.homes = os.path.join(workdir, "homes")
         os.makedirs(self.homes)
         self._home_n = 0
+        # Kept across rounds: the warm caches (ours in XDG_RUNTIME_DIR, the CLI's in ~/.aws).
+        self.warm_runtime = os.path.join(workdir, "xdg-runtime-warm")
+        self.warm_home = os.path.join(workdir, "home-warm")
+        os.mkdir(self.warm_runtime, 0o700)
+        os.mkdir(self.warm_home, 0o700)
         self.spoke = seed["spoke_accounts"][0]
         self.hub_arn = f"arn:aws:iam::{seed['hub_account']}:role/{seed['hub_role']}"
         self.spoke_arn = f"arn:aws:iam::{self.spoke}:role/{seed['spoke_role']}"
@@ -305,9 +310,9 @@ class Bench:
         return config, creds
 
     # -- the alternatives ------------------------------------------------------------------
-    def ours_argv(self, child: list[str]) -> list[str]:
+    def ours_argv(self, child: list[str], *flags: str) -> list[str]:
         s = self.seed
-        return [self.tools["ours"], "run", "--hub-account", s["hub_account"],
+        return [self.tools["ours"], "run", *flags, "--hub-account", s["hub_account"],
                 "--hub-role", s["hub_role"], "--spoke-account", self.spoke,
                 "--spoke-role", s["spoke_role"], "--external-id", s["external_id"],
                 "--session-string", SESSION, "--", *child]
@@ -326,6 +331,27 @@ class Bench:
                             self.ours_argv(["aws", "sts", "get-caller-identity",
                                             "--output", "json"]), self.user_env())
         self._expect_identity("ours run -- aws sts get-caller-identity", p.stdout)
+        return Sample(p.wall_ns / 1e6, p.maxrss_kib)
+
+    def ours_cache(self, warm: bool) -> Sample:
+        """`run --cache -- true`: with the cache directory kept between runs (warm: the hub
+        session comes from disk, one STS call) or new for every run (cold: two calls plus the
+        write)."""
+        env = self.user_env()
+        env["XDG_RUNTIME_DIR"] = self.warm_runtime if warm else self.fresh_home()
+        p = self.runner.run(f"ours run --cache -- true ({'warm' if warm else 'cold'})",
+                            self.ours_argv(["/usr/bin/true"], "--cache"), env)
+        return Sample(p.wall_ns / 1e6, p.maxrss_kib)
+
+    def cli_profile_warm(self) -> Sample:
+        """The AWS CLI profile chain with its own assume-role cache (~/.aws/cli/cache) kept."""
+        env = self.base_env()
+        env["HOME"] = self.warm_home
+        env["AWS_CONFIG_FILE"] = self.profile_config
+        env["AWS_SHARED_CREDENTIALS_FILE"] = self.profile_credentials
+        p = self.runner.run("aws profile chain (cache warm)",
+                            [self.tools["aws"], *self.tools["aws_export"], "--profile", "spoke"],
+                            env)
         return Sample(p.wall_ns / 1e6, p.maxrss_kib)
 
     def _expect_identity(self, name: str, stdout: str) -> None:
@@ -399,6 +425,12 @@ class Bench:
                         "chain only", "ours_true", self.cli_profile),
             Alternative("js", "JS SDK v3 `fromTemporaryCredentials` chained (`node chain.mjs`)",
                         "chain only", "ours_true", self.js_chain),
+            Alternative("ours_cache_warm", "ours: `run --cache -- true`, cache warm",
+                        "chain, hub from disk", None, lambda: self.ours_cache(True)),
+            Alternative("ours_cache_cold", "ours: `run --cache -- true`, cache cold",
+                        "chain + cache write", "ours_cache_warm", lambda: self.ours_cache(False)),
+            Alternative("cli_profile_warm", f"AWS CLI profile chain, its cache warm: `{export}`",
+                        "chain from ~/.aws/cli/cache", "ours_cache_warm", self.cli_profile_warm),
         ]
         if self.args.only:
             wanted = {w.strip() for w in self.args.only.split(",") if w.strip()}
@@ -669,7 +701,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--moto-requests", type=int, default=200,
                    help="raw requests to time moto's own per-request cost")
     p.add_argument("--only", help="comma-separated subset: baseline,ours_true,ours_gci,"
-                                  "cli_hand,cli_profile,js")
+                   "ours_cache_warm,ours_cache_cold,cli_profile_warm,cli_hand,cli_profile,js")
     p.add_argument("--timeout", type=float, default=TIMEOUT_S,
                    help="seconds one command may take before it is killed and the bench aborts")
     p.add_argument("--write", action="store_true",

@@ -5,8 +5,10 @@ Both servers get the same work: `sts:AssumeRole` of the hub role by the user sys
 (SigV4-signed by the client for every request; the lab verifies the signature and evaluates the
 user's identity policy and the role's trust policy with its organization and external-id
 conditions; moto checks the signature and issues credentials). The load comes from
-build-release/lab_load: N client threads, each on its own kept-alive connection, each signing
-every request with our SigV4 signer.
+build-release/lab_load: N clients, each on its own kept-alive connection, each signing every
+request with our SigV4 signer, driven by one epoll event loop (wrk-style: a thread per client
+would spend more of the 2 cores on context switches than the server under test does on its
+work, and measure the machine's scheduler rather than the server).
 
 Three measurements:
   1. moto, closed loop, for each client count: its peak throughput.
@@ -113,8 +115,8 @@ def render(moto: list[dict], lab: list[dict], at_target: dict | None, info: dict
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [f"Measured {when} on {info['nproc']} × {info['cpu']} (Linux {info['kernel']}, load "
            f"average {info['load']} at the start): {args.seconds:g} s per row after "
-           f"{args.warmup:g} s of warm-up; load generator, server and its log on the same "
-           f"machine.", "",
+           f"{args.warmup:g} s of warm-up; load generator (one event loop, every request "
+           f"SigV4-signed), server and its log on the same machine.", "",
            f"Versions: ours {versions.get('ours', '?')}; moto {versions.get('moto', '?')} "
            f"(`moto_server`, Python {info['python']}).", "",
            "| server | clients | mode | req/s | p50 ms | p90 ms | p99 ms | max ms | × moto (best) |",

@@ -107,7 +107,9 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
                                              const SystemContext& sys, CredentialsProvider& base,
                                              const SpokeChainOptions& options);
 
-// Convenience: the real system, base credentials from the environment variables.
+// Convenience: the real system, base credentials from the AWS default chain (environment,
+// AWS_PROFILE's profile of the shared config files, web identity, container, EC2 instance
+// metadata; see providers.h). A malformed config file is a kInvalidArgument error.
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input);
 
 }  // namespace hubspoke

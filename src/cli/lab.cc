@@ -1,5 +1,7 @@
 // `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]`:
 // a local STS on loopback with a model organization (docs/lab.md).
+#include <malloc.h>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -121,6 +123,10 @@ class LabCommand final : public Command {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
+    // The lab keeps every session it issues (until an hour after expiry), so its heap only
+    // grows under load: grow it 64 MiB at a time instead of a page run per allocation burst
+    // (fewer brk/mprotect calls on the workers' hot path).
+    mallopt(M_TOP_PAD, 64 << 20);
     auto log = MakeStderrLogger(LogLevel::kInfo);
     const std::uint64_t seed = seed_option_->count() > 0 ? seed_ : std::random_device{}();
     lab::StsService service(std::move(*model), SystemClock(), *log,

@@ -9,6 +9,8 @@
 #include "core/time.h"
 #include "hubspoke/hub_session_cache.h"
 #include "hubspoke/hubspoke.h"
+#include "hubspoke/profile.h"
+#include "hubspoke/providers.h"
 #include "hubspoke/refreshing.h"
 #include "hubspoke/spoke_session_cache_plan.h"
 
@@ -98,7 +100,9 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
 
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input) {
   RealSystem system;
-  auto base = MakeEnvironmentCredentialsProvider(system.context().env);
+  auto profiles = LoadProfiles(system.context().env);
+  if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
+  auto base = MakeDefaultCredentialsChain(system.context(), *profiles);
   return GetSpokeCredentials(input, system.context(), *base);
 }
 
