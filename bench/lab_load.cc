@@ -133,6 +133,8 @@ struct Conn {
   std::size_t out_pos = 0;
   std::string in;    // the response being read
   bool in_flight = false;
+  bool retried = false;     // the request in flight was resent once on a new connection
+  int answered_on_conn = 0; // responses read on this connection so far
   Clock::time_point start;  // when the request went out (open loop: when it was due)
   Clock::time_point due;    // open loop: when the next request is due
 };
@@ -235,6 +237,7 @@ class Loop {
     ev.data.u64 = i;
     epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
     c.in.clear();
+    c.answered_on_conn = 0;
     return true;
   }
 
@@ -260,6 +263,7 @@ class Loop {
     c.out += r.body;
     c.out_pos = 0;
     c.in_flight = true;
+    c.retried = false;
     c.start = start;
     if (o_.rate > 0) c.due += interval_;
     Write(c, i);
@@ -300,6 +304,16 @@ class Loop {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      // A kept-alive connection the server closed before our request reached it (as HTTP
+      // clients do, send it again once on a new connection: nothing was answered).
+      if (c.in_flight && c.in.empty() && c.answered_on_conn > 0 && !c.retried) {
+        c.retried = true;
+        if (Connect(c, i)) {
+          c.out_pos = 0;
+          Write(c, i);
+        }
+        return;
+      }
       // EOF or error: whatever was in flight is lost.
       if (c.in_flight) {
         Done(c, i, 0, n == 0 ? "the server closed the connection" : std::strerror(errno), true);
@@ -355,6 +369,7 @@ class Loop {
       ++out_.statuses[status];
     }
     c.in_flight = false;
+    ++c.answered_on_conn;
     if (reconnect) Connect(c, i);
   }
 

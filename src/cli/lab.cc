@@ -127,13 +127,14 @@ class LabCommand final : public Command {
     // grows under load: grow it 64 MiB at a time instead of a page run per allocation burst
     // (fewer brk/mprotect calls on the workers' hot path).
     mallopt(M_TOP_PAD, 64 << 20);
-    auto log = MakeStderrLogger(LogLevel::kInfo);
+    auto log = MakeBackgroundLogger(STDERR_FILENO, LogLevel::kInfo);
     const std::uint64_t seed = seed_option_->count() > 0 ? seed_ : std::random_device{}();
     lab::StsService service(std::move(*model), SystemClock(), *log,
                             lab::StsServiceOptions{
                                 .seed = seed,
                                 .clock_skew = spec.skew,
-                                .max_session_lifetime = std::chrono::seconds(session_lifetime_)});
+                                .max_session_lifetime = std::chrono::seconds(session_lifetime_),
+                                .expected_sessions = 1 << 20});
     lab::FaultInjector injector(spec, *log);
     ServerOptions options;
     options.host = listen->first;

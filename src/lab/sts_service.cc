@@ -53,7 +53,9 @@ std::string ExplainReasons(const std::vector<policy::Reason>& reasons) {
 
 StsService::StsService(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
     : model_(std::move(model)), clock_(clock), log_(log), options_(std::move(options)),
-      rng_(options_.seed) {}
+      rng_(options_.seed) {
+  sessions_.reserve(options_.expected_sessions);
+}
 
 TimePoint StsService::Now() const { return clock_.Now() + options_.clock_skew; }
 

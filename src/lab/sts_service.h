@@ -38,6 +38,9 @@ struct StsServiceOptions {
   // duration was asked for and whatever the response says is the usual minimum, so that
   // refreshing clients can be tested in seconds. 0: the requested duration.
   std::chrono::seconds max_session_lifetime{0};
+  // Room for this many sessions from the start: rehashing a map of hundreds of thousands of
+  // sessions stalls every worker (it happens under the service's lock).
+  std::size_t expected_sessions = 0;
 };
 
 // One issued session (a role session from AssumeRole or AssumeRoleWithWebIdentity).

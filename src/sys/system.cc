@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <random>
+#include <string>
+#include <utility>
 #include <thread>
 
 extern char** environ;
@@ -54,6 +58,87 @@ class StderrLogger final : public Logger {
  private:
   LogLevel min_;
   std::mutex mu_;
+};
+
+const char* LevelTag(LogLevel level) {
+  return level == LogLevel::kError ? "error: " : level == LogLevel::kWarning ? "warning: " : "";
+}
+
+class BackgroundLogger final : public Logger {
+ public:
+  BackgroundLogger(int fd, LogLevel min) : fd_(fd), min_(min), writer_([this] { Loop(); }) {}
+  ~BackgroundLogger() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    writer_.join();
+  }
+  void Log(LogLevel level, std::string_view message) override {
+    if (!Enabled(level)) return;
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (pending_.size() >= kMaxPending) {
+        ++dropped_;
+        return;
+      }
+      pending_ += "assume-spoke-role: ";
+      pending_ += LevelTag(level);
+      pending_ += message;
+      pending_ += '\n';
+      wake = writer_idle_;  // a busy writer takes the line with its next batch
+      writer_idle_ = false;
+    }
+    if (wake) wake_.notify_one();
+  }
+  bool Enabled(LogLevel level) const override { return level >= min_; }
+
+ private:
+  static constexpr std::size_t kMaxPending = 16 * 1024 * 1024;
+
+  void Loop() {
+    std::string out;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      writer_idle_ = true;
+      wake_.wait(lock, [this] { return stop_ || !pending_.empty(); });
+      writer_idle_ = false;
+      out.swap(pending_);
+      const std::uint64_t dropped = std::exchange(dropped_, 0);
+      const bool stopping = stop_;
+      lock.unlock();
+      if (dropped > 0) {
+        out += "assume-spoke-role: warning: " + std::to_string(dropped) +
+               " log lines dropped (the log was not being written fast enough)\n";
+      }
+      WriteAll(out);
+      out.clear();
+      lock.lock();
+      if (stopping && pending_.empty()) return;
+    }
+  }
+
+  void WriteAll(const std::string& text) const {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // nowhere to report it
+      done += static_cast<std::size_t>(n);
+    }
+  }
+
+  const int fd_;
+  const LogLevel min_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::string pending_;
+  std::uint64_t dropped_ = 0;
+  bool stop_ = false;
+  bool writer_idle_ = false;
+  std::thread writer_;  // last: starts after everything it uses
 };
 
 class NullLogger final : public Logger {
@@ -111,6 +196,10 @@ std::unique_ptr<Logger> MakeStderrLogger(LogLevel min_level) {
   return std::make_unique<StderrLogger>(min_level);
 }
 std::unique_ptr<Logger> MakeNullLogger() { return std::make_unique<NullLogger>(); }
+std::unique_ptr<Logger> MakeBackgroundLogger(int fd, LogLevel min_level) {
+  return std::make_unique<BackgroundLogger>(fd, min_level);
+}
+
 std::unique_ptr<Random> MakeSystemRandom() { return std::make_unique<SystemRandom>(); }
 
 HttpClientOptions HttpClientOptionsFromEnvironment(const Environment& env) {

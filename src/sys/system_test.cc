@@ -1,4 +1,12 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "hubspoke/system.h"
 
@@ -29,4 +37,44 @@ TEST(MapEnvironment, LastDefinitionWins) {
 }
 
 }  // namespace
+TEST(BackgroundLogger, WritesEveryLineInOrderFromManyThreads) {
+  char path[] = "/tmp/background-logger-test.XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  {
+    auto log = MakeBackgroundLogger(fd, LogLevel::kInfo);
+    EXPECT_FALSE(log->Enabled(LogLevel::kDebug));
+    log->Log(LogLevel::kDebug, "not written");
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&log, t] {
+        for (int i = 0; i < 2000; ++i) {
+          log->Log(i % 2 ? LogLevel::kWarning : LogLevel::kInfo,
+                   "t" + std::to_string(t) + " line " + std::to_string(i));
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+  }  // the destructor writes what is left
+  ::close(fd);
+  std::ifstream in(path);
+  std::string line;
+  std::vector<int> next(4, 0);
+  int lines = 0;
+  while (std::getline(in, line)) {
+    ++lines;
+    ASSERT_EQ(line.rfind("assume-spoke-role: ", 0), 0u) << line;
+    EXPECT_EQ(line.find("not written"), std::string::npos);
+    std::size_t t_pos = line.find(" t");
+    ASSERT_NE(t_pos, std::string::npos) << line;
+    int t = line[t_pos + 2] - '0';
+    int i = std::stoi(line.substr(line.find(" line ") + 6));
+    EXPECT_EQ(i, next[static_cast<std::size_t>(t)]) << "per-thread order is kept: " << line;
+    next[static_cast<std::size_t>(t)] = i + 1;
+    EXPECT_EQ(line.find("warning: ") != std::string::npos, i % 2 == 1) << line;
+  }
+  EXPECT_EQ(lines, 8000);
+  ::unlink(path);
+}
+
 }  // namespace hubspoke
