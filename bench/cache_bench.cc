@@ -67,9 +67,7 @@ constexpr char kSpokeRole[] = "automation-spoke-role";
 std::string SpokeAccount(int i) {
   if (i == 0) return lab::kBuiltinSpokeAccount;
   if (i == 1) return lab::kBuiltinSpokeAccount2;
-  char id[16];
-  std::snprintf(id, sizeof id, "3000000000%02d", i);
-  return id;
+  return std::string(i < 10 ? "30000000000" : "3000000000") + std::to_string(i);  // i < 100
 }
 
 void ReplaceOnce(std::string& text, const std::string& from, const std::string& to) {

@@ -69,6 +69,10 @@ def per_call(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] * TO_NS[r["time_unit"]] for r in rows)
 
 
+def num(ns: float) -> str:
+    return f"{ns:,.0f}" if ns >= 1000 else f"{ns:.1f}"
+
+
 def fmt_ns(ns: float) -> str:
     if ns >= 1e6:
         return f"{ns / 1e6:.2f} ms"
@@ -87,12 +91,21 @@ def render(results: dict, info: dict, args) -> str:
                 return rows
         raise cb.BenchError(f"no result for {prefix} (threads {threads})")
 
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    build = ctx.get("library_build_type", "?")
-    out = [f"Measured {when} on {info['nproc']} × {info['cpu']} (Linux {info['kernel']}, load "
-           f"average {info['load']} at the start); Release build, Google Benchmark "
-           f"(library built as {build}), median of {args.repetitions} repetitions.", "",
-           "Per request, everything warm (no STS call while measuring):", "",
+    # When and under what load: Google Benchmark's own record of the run.
+    try:
+        when = dt.datetime.fromisoformat(ctx["date"]).astimezone(dt.timezone.utc)
+    except (KeyError, ValueError):
+        when = dt.datetime.now(dt.timezone.utc)
+    load = " ".join(f"{x:.2f}" for x in ctx.get("load_avg", [])) or info["load"]
+    reps = len(find("BM_CachingProviderHit", 1))
+    harness = ""
+    if ctx.get("library_build_type") == "debug":
+        harness = (" (the distribution's Google Benchmark library reports itself as a debug "
+                   "build; that is the harness, the code measured is built Release)")
+    out = [f"Measured {when:%Y-%m-%d %H:%M} UTC on {info['nproc']} × {info['cpu']} (Linux "
+           f"{info['kernel']}, load average {load} at the start); `cache_bench` built Release"
+           f"{harness}; median of {reps} repetitions.", "",
+           "Per request; the caches are warm (no STS call while measuring):", "",
            "| operation | threads | wall ns per call | CPU ns per call | calls/s (all threads) |",
            "|---|---:|---:|---:|---:|"]
     hit = {}
@@ -107,16 +120,24 @@ def render(results: dict, info: dict, args) -> str:
             hit[(prefix, t)] = wall
             measured = max(r.get("sts_calls_measured", 0) for r in rows)
             note = f" ({measured:.0f} STS calls while measuring)" if measured else ""
-            out.append(f"| {label}{note} | {t} | {wall:.1f} | {cpu:.1f} | {1e9 / wall:,.0f} |")
+            out.append(f"| {label}{note} | {t} | {num(wall)} | {num(cpu)} | {1e9 / wall:,.0f} |")
     naive = find("BM_ChainPerRequest")
     naive_ns = per_call(naive, "real_time")
     out.append(f"| naive: `GetSpokeCredentials()` per request (hub + spoke AssumeRole, lab "
-               f"in-process on loopback) | 1 | {naive_ns:,.0f} | {per_call(naive, 'cpu_time'):,.0f} | "
+               f"in-process on loopback) | 1 | {num(naive_ns)} | {num(per_call(naive, 'cpu_time'))} | "
                f"{1e9 / naive_ns:,.0f} |")
-    out += ["", "With 64 threads on this machine's cores, wall ns per call is the wall time "
-            "divided by the calls of all threads (the inverse of the throughput); CPU ns per "
-            "call is the CPU time of all threads divided by their calls, so it includes what "
-            "contention on the cache's locks costs.", "",
+    hit1 = find("BM_CachingProviderHit", 1)
+    hit64 = find("BM_CachingProviderHit", 64)
+    out += ["", f"With 64 threads on {info['nproc']} cores, *wall ns per call* is Google "
+            "Benchmark's real time (the mean of the threads' wall times) divided by the calls "
+            "of all threads, about the inverse of the throughput; *CPU ns per call* is the CPU "
+            "time of all threads divided by their calls, so it includes what contention on the "
+            f"caches' locks costs: a hit from 64 threads takes "
+            f"{per_call(hit64, 'cpu_time') / per_call(hit1, 'cpu_time'):.1f}× the CPU of a hit "
+            "from one (every hit takes the provider's mutex for a clock comparison and a "
+            "reference-count increment). For the naive row, CPU is the calling thread's only "
+            "(SigV4 signing, HTTP, XML); the lab's threads do the server's share of its wall "
+            "time on the same cores.", "",
             f"A warm cache hit costs {fmt_ns(hit[('BM_CachingProviderHit', 1)])} "
             f"({fmt_ns(hit[('BM_SpokeSessionCacheGet', 1)])} through `SpokeSessionCache::Get`, "
             f"which validates and resolves its input every time); the naive chain per request "
@@ -167,7 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--filter", help="run only these benchmarks (regex); no --write then")
     p.add_argument("--write", action="store_true", help="rewrite docs/PERFORMANCE.md's section")
     p.add_argument("--json", help="also write Google Benchmark's raw results here")
+    p.add_argument("--from-json", metavar="FILE",
+                   help="render results saved with --json instead of running (same machine)")
     args = p.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json) as f:
+            results = json.load(f)
+        section = render(results, cb.machine(), args)
+        print(section)
+        if args.write:
+            cb.write_doc(section, begin=BEGIN_MARK, end=END_MARK)
+        return 0
     if not os.access(args.binary, os.X_OK):
         raise cb.BenchError(f"{args.binary} not found: build it (bench/run --suite cache does; it "
                             "needs libbenchmark-dev)")
