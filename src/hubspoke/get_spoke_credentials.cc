@@ -78,7 +78,12 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
   // spoke ← hub ← base, one shot on this thread; transports = null: both hops use sys.http.
   std::string cache_key;
   if (options.hub_cache != nullptr) {
-    cache_key = HubSessionCache::KeyFor(base_creds->access_key_id, SpokeSessionKeyOf(*plan).hub);
+    // A defaulted session string carries the time ("me-20261202T010203Z"): it must not be part
+    // of the key, or no later run would find the session. A session named by an earlier run is
+    // what the cache is for.
+    SpokeChainPlan keyed = *plan;
+    if (input.session_string.empty()) keyed.hub.role_session_name = "(default session name)";
+    cache_key = HubSessionCache::KeyFor(base_creds->access_key_id, SpokeSessionKeyOf(keyed).hub);
   }
   auto hub = std::make_shared<HubSource>(
       MakeAssumeRoleProvider(

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/hex.h"
 #include "core/time.h"
 #include "crypto/sha256.h"
 
@@ -18,17 +19,6 @@ namespace {
 
 constexpr int kVersion = 1;
 constexpr off_t kMaxFileBytes = 64 * 1024;
-
-std::string Hex(const crypto::Digest& d) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(d.size() * 2);
-  for (unsigned char b : d) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out;
-}
 
 std::string Octal(mode_t mode) {
   char buf[8];
@@ -94,7 +84,7 @@ std::string HubSessionCache::KeyFor(std::string_view base_access_key_id,
   material += std::to_string(hub_hop.size());
   material += ':';
   material += hub_hop;
-  return Hex(crypto::Sha256(material));
+  return HexEncode(crypto::Sha256(material));
 }
 
 std::string HubSessionCache::PathFor(const std::string& key) const {

@@ -1,6 +1,7 @@
 #include "hubspoke/credentials_server.h"
 
 #include <openssl/crypto.h>
+#include <strings.h>
 #include <sys/random.h>
 
 #include <array>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "core/hex.h"
 #include "core/time.h"
 #include "server/http_server.h"
 
@@ -30,13 +32,7 @@ Result<SecretString> RandomToken() {
     }
     got += static_cast<std::size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    hex.push_back(kHex[b >> 4]);
-    hex.push_back(kHex[b & 15]);
-  }
+  std::string hex = HexEncode(bytes);
   OPENSSL_cleanse(bytes.data(), bytes.size());
   return SecretString(std::move(hex));
 }

@@ -9,6 +9,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 import unittest
 
 import e2e_support as es
@@ -37,12 +38,13 @@ class CacheTest(unittest.TestCase):
         self.cache_dir = os.path.join(self.runtime, "assume-spoke-role")
 
     def env(self, **extra: str | None) -> dict[str, str]:
-        return es.base_env(self.home, self.lab.url, USER_KEY, USER_SECRET,
-                           ASSUME_ROLE_HUB_ACCOUNT=HUB, ASSUME_ROLE_HUB_ROLE="automation-hub-role",
-                           ASSUME_ROLE_SPOKE_ROLE="automation-spoke-role",
-                           ASSUME_ROLE_EXTERNAL_ID=EXTERNAL_ID,
-                           ASSUME_ROLE_SESSION_STRING=es.SESSION_STRING,
-                           XDG_RUNTIME_DIR=self.runtime, **extra)
+        values: dict[str, str | None] = {
+            "ASSUME_ROLE_HUB_ACCOUNT": HUB, "ASSUME_ROLE_HUB_ROLE": "automation-hub-role",
+            "ASSUME_ROLE_SPOKE_ROLE": "automation-spoke-role",
+            "ASSUME_ROLE_EXTERNAL_ID": EXTERNAL_ID,
+            "ASSUME_ROLE_SESSION_STRING": es.SESSION_STRING, "XDG_RUNTIME_DIR": self.runtime}
+        values.update(extra)
+        return es.base_env(self.home, self.lab.url, USER_KEY, USER_SECRET, **values)
 
     def assume_role_calls(self) -> int:
         return sum(" AssumeRole: " in line for line in self.lab.log().splitlines())
@@ -92,6 +94,23 @@ class CacheTest(unittest.TestCase):
         self.assertNotEqual(other.returncode, 0, "an unknown key: the lab refuses it")
         self.assertEqual(self.assume_role_calls() - before, 0)
         self.assertIn("InvalidClientTokenId", other.stderr)
+
+    def test_default_session_names_still_hit(self) -> None:
+        # Without a session string the name defaults to USER plus the time (to the second): the
+        # cache must still find the hub session of a run a few seconds earlier.
+        env = self.env(ASSUME_ROLE_SESSION_STRING=None, USER="alice")
+        calls = []
+        for attempt in range(2):
+            if attempt:
+                time.sleep(1.1)  # another second: another default session name
+            before = self.assume_role_calls()
+            ran = es.run([self.bin, "credentials", "--spoke-account", SPOKE, "--format", "json",
+                          "--cache", "-v"], env, timeout=60)
+            self.assertEqual(ran.returncode, 0, ran.describe())
+            self.assertRegex(json.loads(ran.stdout)["AssumedRoleUser"]["Arn"],
+                             rf"assumed-role/automation-spoke-role/{SPOKE}-alice-")
+            calls.append(self.assume_role_calls() - before)
+        self.assertEqual(calls, [2, 1])
 
     def test_files_open_to_others_or_corrupt_are_ignored_with_a_warning(self) -> None:
         self.credentials("--cache")
