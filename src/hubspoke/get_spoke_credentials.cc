@@ -29,7 +29,8 @@ class HubSource final : public CredentialsProvider {
       if (auto cached = cache_->Load(cache_key_)) {
         session_arn_ = cached->session_arn;
         log_.Log(LogLevel::kInfo, "hub: cached session " + session_arn_ + " (" +
-                                      cached->credentials.access_key_id + ", expires " +
+                                      MaskAccessKeyId(cached->credentials.access_key_id) +
+                                      ", expires " +
                                       FormatRfc3339(*cached->credentials.expiration) + ")");
         return std::move(cached->credentials);
       }

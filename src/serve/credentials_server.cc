@@ -92,7 +92,8 @@ struct CredentialsServer::Impl {
     if (!credentials->session_token.empty()) body["Token"] = credentials->session_token.reveal();
     if (credentials->expiration) body["Expiration"] = FormatRfc3339(*credentials->expiration);
     served.fetch_add(1, std::memory_order_relaxed);
-    log->Log(LogLevel::kDebug, "credentials server: served " + credentials->access_key_id);
+    log->Log(LogLevel::kDebug,
+             "credentials server: served " + MaskAccessKeyId(credentials->access_key_id));
     return JsonResponse(200, body);
   }
 };
