@@ -106,10 +106,12 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
 
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input) {
   RealSystem system;
-  auto profiles = LoadProfiles(system.context().env);
+  // The chain keeps a reference to the context: it must outlive it (not a temporary).
+  const SystemContext sys = system.context();
+  auto profiles = LoadProfiles(sys.env);
   if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
-  auto base = MakeDefaultCredentialsChain(system.context(), *profiles);
-  return GetSpokeCredentials(input, system.context(), *base);
+  auto base = MakeDefaultCredentialsChain(sys, *profiles);
+  return GetSpokeCredentials(input, sys, *base);
 }
 
 }  // namespace hubspoke
