@@ -10,6 +10,7 @@
 #include "hubspoke/refreshing.h"
 #include "lab/lab_testing.h"
 #include "testing/fake_sts.h"
+#include "testing/manual_time_transport.h"
 
 namespace hubspoke {
 namespace {
@@ -23,33 +24,8 @@ constexpr char kBaseSecret[] = "baseSecret/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLE";
 constexpr char kHubRole[] = "arn:aws:iam::999999999999:role/automation-hub-role";
 constexpr char kSpokeRole[] = "arn:aws:iam::888888888888:role/automation-spoke-role";
 
-std::string IssuedKey(int n) { return "ASIAFAKE" + std::to_string(100000000000 + n); }
-
-// FakeSts stamps expirations from the real clock; this transport moves them onto the test's
-// manual clock, as if STS and the client agreed on the time.
-class OnManualTime final : public HttpTransport {
- public:
-  OnManualTime(std::unique_ptr<HttpTransport> inner, const Clock& clock)
-      : inner_(std::move(inner)), clock_(clock) {}
-  Result<HttpResponse> Send(const HttpRequest& request) override {
-    auto r = inner_->Send(request);
-    if (!r) return r;
-    const std::string open = "<Expiration>";
-    const std::size_t b = r->body.find(open);
-    const std::size_t e = r->body.find("</Expiration>");
-    if (b == std::string::npos || e == std::string::npos) return r;
-    const std::size_t at = b + open.size();
-    auto t = ParseTimestamp(r->body.substr(at, e - at));
-    if (!t) return r;
-    const TimePoint shifted = *t + (clock_.Now() - std::chrono::system_clock::now());
-    r->body.replace(at, e - at, FormatRfc3339(shifted));
-    return r;
-  }
-
- private:
-  std::unique_ptr<HttpTransport> inner_;
-  const Clock& clock_;
-};
+using testing::IssuedKey;
+using testing::OnManualTime;
 
 // The cache must never send through sys.http (one transport, not thread-safe).
 class ForbiddenTransport final : public HttpTransport {
