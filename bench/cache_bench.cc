@@ -111,7 +111,7 @@ class Lab {
   }
   ~Lab() { server_->Stop(); }
   std::string url() const { return server_->url(); }
-  std::size_t sessions_issued() const { return service_.session_count(); }
+  std::uint64_t sessions_issued() const { return service_.sessions_issued(); }
 
  private:
   std::unique_ptr<Logger> log_;

@@ -1,6 +1,5 @@
 // `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]`:
 // a local STS on loopback with a model organization (docs/lab.md).
-#include <malloc.h>
 
 #include <csignal>
 #include <cstdio>
@@ -88,7 +87,9 @@ class LabCommand final : public Command {
     app_->add_option("--port-file", port_file_, "Write the chosen port to this file");
     app_->add_option("--faults", faults_, "Fault-injection spec, e.g. seed=42,throttle=0.2");
     seed_option_ =
-        app_->add_option("--seed", seed_, "Seed for ids, keys and tokens (default: random)");
+        app_->add_option("--seed", seed_,
+                         "Seed for ids, keys and tokens (default: random); a lab restarted with "
+                         "the same seed accepts the sessions the last one issued");
     app_->add_option("--threads", threads_, "Worker threads (default: one per core)");
     app_->add_option("--session-lifetime", session_lifetime_,
                      "Test mode: issued sessions expire after at most this many seconds")
@@ -123,18 +124,13 @@ class LabCommand final : public Command {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    // The lab keeps every session it issues (until an hour after expiry), so its heap only
-    // grows under load: grow it 64 MiB at a time instead of a page run per allocation burst
-    // (fewer brk/mprotect calls on the workers' hot path).
-    mallopt(M_TOP_PAD, 64 << 20);
     auto log = MakeBackgroundLogger(STDERR_FILENO, LogLevel::kInfo);
     const std::uint64_t seed = seed_option_->count() > 0 ? seed_ : std::random_device{}();
     lab::StsService service(std::move(*model), SystemClock(), *log,
                             lab::StsServiceOptions{
                                 .seed = seed,
                                 .clock_skew = spec.skew,
-                                .max_session_lifetime = std::chrono::seconds(session_lifetime_),
-                                .expected_sessions = 1 << 20});
+                                .max_session_lifetime = std::chrono::seconds(session_lifetime_)});
     lab::FaultInjector injector(spec, *log);
     ServerOptions options;
     options.host = listen->first;

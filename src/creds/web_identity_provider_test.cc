@@ -5,6 +5,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "core/base64.h"
 #include "hubspoke/providers.h"
 #include "lab/jwt.h"
 #include "lab/lab_testing.h"
@@ -22,9 +23,9 @@ constexpr char kRole[] = "arn:aws:iam::999999999999:role/github-deploy-role";
 // signature part doubles as a marker to look for in logs and messages.
 std::string Jwt(const std::string& sub, const std::string& extra_claims = "",
                 const std::string& iss = "https://token.actions.githubusercontent.com") {
-  return lab::Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." +
-         lab::Base64UrlEncode(R"({"iss":")" + iss + R"(","sub":")" + sub +
-                              R"(","aud":"sts.amazonaws.com")" + extra_claims + "}") +
+  return Base64UrlEncode(R"({"alg":"RS256","typ":"JWT"})") + "." +
+         Base64UrlEncode(R"({"iss":")" + iss + R"(","sub":")" + sub +
+                         R"(","aud":"sts.amazonaws.com")" + extra_claims + "}") +
          ".c2VjcmV0LXNpZ25hdHVyZS1tYXJrZXI";
 }
 constexpr char kSignatureMarker[] = "c2VjcmV0LXNpZ25hdHVyZS1tYXJrZXI";

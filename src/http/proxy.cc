@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/base64.h"
 #include "core/strings.h"
 
 namespace hubspoke {
@@ -41,32 +42,6 @@ Result<std::string> PercentDecode(std::string_view s) {
     }
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
-  }
-  return out;
-}
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16 |
-                       static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8 |
-                       static_cast<uint32_t>(static_cast<unsigned char>(in[i + 2]));
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (const size_t left = in.size() - i; left > 0) {
-    uint32_t v = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    if (left == 2) v |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += left == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
   }
   return out;
 }
@@ -207,7 +182,7 @@ Result<std::optional<Proxy>> ParseProxyUrl(std::string_view text) {
     SecretString credentials(*user + ":" + password);
     // Security: wipe the plain copy; only the SecretString keeps the credentials.
     std::fill(password.begin(), password.end(), '\0');
-    proxy.authorization = SecretString("Basic " + Base64(credentials.reveal()));
+    proxy.authorization = SecretString("Basic " + Base64Encode(credentials.reveal()));
   }
   const size_t path = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, path);

@@ -25,7 +25,4 @@ struct JwtClaims {
 // kParse errors say what is wrong without quoting the token.
 Result<JwtClaims> DecodeJwtClaims(std::string_view token);
 
-// base64url without padding, for tests and the demo building unsigned tokens.
-std::string Base64UrlEncode(std::string_view data);
-
 }  // namespace hubspoke::lab

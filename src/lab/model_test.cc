@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base64.h"
 #include "lab/jwt.h"
 
 namespace hubspoke::lab {

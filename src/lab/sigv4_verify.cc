@@ -43,6 +43,10 @@ Error StsError(int status, std::string code, std::string wire_message, std::stri
                                .http_status = status});
 }
 
+Error InvalidClientToken(std::string log_detail) {
+  return StsError(403, "InvalidClientTokenId", kInvalidToken, std::move(log_detail));
+}
+
 Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint now,
                                       const KeyLookup& lookup, const VerifyOptions& options) {
   const std::string* authorization = FindHeader(request.headers, "Authorization");
@@ -87,29 +91,14 @@ Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint no
                     "credential scope names region '" + Printable(auth->region, 40) + "'" +
                         (options.region.empty() ? "" : ", the lab serves " + options.region));
   }
-  std::optional<KeyInfo> key = lookup(auth->access_key_id);
   const std::string masked = MaskKeyId(auth->access_key_id);
-  if (!key) {
-    return StsError(403, "InvalidClientTokenId", kInvalidToken,
-                    "unknown access key id " + masked);
-  }
-  const std::string* token = FindHeader(request.headers, "X-Amz-Security-Token");
-  if (key->session_token.empty()) {
-    if (token) {
-      return StsError(403, "InvalidClientTokenId", kInvalidToken,
-                      "a session token was sent with the long-term key " + masked);
-    }
-  } else {
-    if (!token || !crypto::ConstantTimeEquals(*token, key->session_token)) {
-      return StsError(403, "InvalidClientTokenId", kInvalidToken,
-                      token ? "the session token does not belong to " + masked
-                            : "temporary key " + masked + " sent without its session token");
-    }
-    if (key->expiration && *key->expiration <= now) {
-      return StsError(400, "ExpiredToken", "The security token included in the request is expired",
-                      "session " + masked + " expired at " + FormatRfc3339(*key->expiration) +
-                          " (lab time " + FormatRfc3339(now) + ")");
-    }
+  Result<KeyInfo> key =
+      lookup(auth->access_key_id, FindHeader(request.headers, "X-Amz-Security-Token"));
+  if (!key) return std::move(key).error();
+  if (key->expiration && *key->expiration <= now) {
+    return StsError(400, "ExpiredToken", "The security token included in the request is expired",
+                    "session " + masked + " expired at " + FormatRfc3339(*key->expiration) +
+                        " (lab time " + FormatRfc3339(now) + ")");
   }
 
   sigv4::SignableRequest signable{.method = request.method,

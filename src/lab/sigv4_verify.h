@@ -14,13 +14,17 @@
 
 namespace hubspoke::lab {
 
-// What the key store knows about an access key id.
+// What the key store knows about an access key id (and, for a temporary key, the session token
+// that came with it).
 struct KeyInfo {
   std::string secret;                   // Security: compared via HMAC only, never logged
-  std::string session_token;            // empty for long-term (AKIA) keys
   std::optional<TimePoint> expiration;  // temporary credentials only
 };
-using KeyLookup = std::function<std::optional<KeyInfo>(std::string_view access_key_id)>;
+// Looks up the request's access key id with its X-Amz-Security-Token header (nullptr when
+// absent). Refuses a key it does not know, a token sent with a long-term key, a temporary key
+// without its token or with a token that is not its own: InvalidClientToken(reason).
+using KeyLookup =
+    std::function<Result<KeyInfo>(std::string_view access_key_id, const std::string* token)>;
 
 struct VerifiedSignature {
   std::string access_key_id;
@@ -36,9 +40,8 @@ struct VerifyOptions {
 
 // Checks, in order: an Authorization header (MissingAuthenticationToken 403), its syntax and
 // X-Amz-Date (IncompleteSignature 400), the credential scope's date, region and service "sts"
-// (SignatureDoesNotMatch 403), the key (InvalidClientTokenId 403), the session token (must be
-// present and equal for temporary keys, absent for long-term ones: InvalidClientTokenId 403;
-// expired: ExpiredToken 400), the signature over the request as received (SignatureDoesNotMatch
+// (SignatureDoesNotMatch 403), the key and its session token (`lookup`: InvalidClientTokenId
+// 403; expired: ExpiredToken 400), the signature over the request as received (SignatureDoesNotMatch
 // 403, compared in constant time), and the clock skew (RequestExpired 400).
 // Errors carry AwsErrorDetails{code, wire message, status}; message() explains for the log
 // (never with secrets).
@@ -47,6 +50,10 @@ Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint no
 
 // "ASIA…WXYZ": enough of an access key id to recognise it in the lab's log.
 std::string MaskKeyId(std::string_view access_key_id);
+
+// InvalidClientTokenId (403, "The security token included in the request is invalid."), with
+// the lab's reason for the log.
+Error InvalidClientToken(std::string log_detail);
 
 // An AWS-style error: Error(kAccessDenied/…, log_detail).WithAws({code, wire_message, "", status}).
 Error StsError(int status, std::string code, std::string wire_message,

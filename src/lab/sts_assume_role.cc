@@ -120,15 +120,13 @@ Result<Parsed> ValidateAssumeRole(const FormParams& params) {
 // policies and unknown ARNs) an allow-everything stand-in, since the lab cannot know their
 // contents. The effective permissions are still limited by the role's own policies.
 std::vector<policy::NamedPolicy> ManagedSessionPolicies(const Model& model,
-                                                        const std::vector<std::string>& arns,
-                                                        std::vector<std::string>* unknown) {
+                                                        const std::vector<std::string>& arns) {
   std::vector<policy::NamedPolicy> out;
   for (const std::string& arn : arns) {
     if (const ManagedPolicy* p = model.FindManagedPolicy(arn)) {
       out.push_back(p->policy);
       continue;
     }
-    unknown->push_back(arn);
     auto stand_in = policy::ParseNamedPolicy(
         "managed session policy " + arn + " (not in the model: allows everything)",
         policy::PolicyKind::kSession,
@@ -155,7 +153,6 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   const Parsed& in = *parsed;
   const std::string& caller_arn = caller.principal.arn;
 
-  std::optional<policy::NamedPolicy> inline_policy;
   if (in.policy) {
     auto p = policy::ParseNamedPolicy("inline session policy", policy::PolicyKind::kSession,
                                       *in.policy);
@@ -163,7 +160,6 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
       return StsError(400, "MalformedPolicyDocument", "Syntax errors in policy.",
                       "the session policy does not parse: " + p.error().message());
     }
-    inline_policy = std::move(*p);
   }
 
   const Role* role = model_.FindRole(in.role_arn);
@@ -207,7 +203,15 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   } else {
     policies.identity_policies = caller.session->role->policies;
     policies.permissions_boundary = caller.session->role->permissions_boundary;
-    policies.session_policies = caller.session->session_policies;
+    // The caller's own session policies limit what it may do, this AssumeRole included.
+    policies.session_policies = ManagedSessionPolicies(model_, caller.session->policy_arns);
+    if (caller.session->session_policy) {
+      auto p = policy::ParseNamedPolicy("inline session policy of " + caller_arn,
+                                        policy::PolicyKind::kSession,
+                                        *caller.session->session_policy);
+      if (!p) return Error(ErrorCode::kInternal, "a session's own policy does not parse");
+      policies.session_policies.push_back(std::move(*p));
+    }
   }
   policies.caller_scps = model_.ScpsFor(caller_account);
   policies.role_account_scps = model_.ScpsFor(role->account);
@@ -239,7 +243,7 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   }
 
   // Durations, after the decision (a denied caller learns nothing about the role).
-  const bool chained = caller.session != nullptr;
+  const bool chained = caller.session.has_value();
   const long long duration = in.duration.value_or(3600);
   if (chained && duration > 3600) {
     return StsError(400, "ValidationError",
@@ -257,14 +261,11 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
                         std::to_string(duration) + " s requested");
   }
 
-  std::vector<std::string> unknown_arns;
-  std::vector<policy::NamedPolicy> session_policies =
-      ManagedSessionPolicies(model_, in.policy_arns, &unknown_arns);
-  for (const std::string& arn : unknown_arns) {
+  for (const std::string& arn : in.policy_arns) {
+    if (model_.FindManagedPolicy(arn)) continue;
     Log(LogLevel::kWarning, request_id + " managed policy " + Printable(arn) +
                                 " is not in the model: treated as allowing everything");
   }
-  if (inline_policy) session_policies.push_back(std::move(*inline_policy));
 
   // PackedPolicySize: the lab's estimate of AWS's packed (compressed) form — about half the
   // plaintext of the policies and tags — as a percentage of the limit.
@@ -300,21 +301,23 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   }
   for (const auto& [k, val] : in.tags) session.tags[k] = val;
   for (const std::string& k : in.transitive_tag_keys) session.transitive_tag_keys.push_back(k);
-  session.session_policies = std::move(session_policies);
+  // The session's policies travel in its token and are parsed again whenever it calls.
+  session.session_policy = in.policy;
+  session.policy_arns = in.policy_arns;
   session.mfa = mfa || (caller.session && caller.session->mfa);
 
   auto issued = IssueSession(std::move(session), std::chrono::seconds(duration), now);
-  Log(LogLevel::kInfo, request_id + " AssumeRole: " + caller_arn + " → " + issued->arn + " (" +
-                           MaskKeyId(issued->access_key_id) + ", " +
+  Log(LogLevel::kInfo, request_id + " AssumeRole: " + caller_arn + " → " + issued.arn + " (" +
+                           MaskKeyId(issued.access_key_id) + ", " +
                            std::to_string(duration) + " s, expires " +
-                           FormatRfc3339(issued->expiration) + (chained ? ", chained" : "") + ")");
-  IssuedCredentials credentials{.access_key_id = issued->access_key_id,
-                                .secret_access_key = issued->secret_access_key,
-                                .session_token = issued->session_token,
-                                .expiration = issued->expiration};
+                           FormatRfc3339(issued.expiration) + (chained ? ", chained" : "") + ")");
+  IssuedCredentials credentials{.access_key_id = issued.access_key_id,
+                                .secret_access_key = issued.secret_access_key,
+                                .session_token = issued.session_token,
+                                .expiration = issued.expiration};
   return Reply{200, AssumeRoleResponseXml(credentials,
-                                          AssumedRoleUser{issued->arn, issued->assumed_role_id},
-                                          packed, issued->source_identity, request_id)};
+                                          AssumedRoleUser{issued.arn, issued.assumed_role_id},
+                                          packed, issued.source_identity, request_id)};
 }
 
 }  // namespace hubspoke::lab

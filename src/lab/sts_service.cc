@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "core/time.h"
+#include "crypto/sha256.h"
 #include "lab/sts_validation.h"
 #include "lab/sts_xml_writer.h"
 
@@ -15,7 +16,6 @@ namespace hubspoke::lab {
 namespace {
 
 constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string AccountOfArn(const std::string& arn) { return policy::ArnAccount(arn); }
 
@@ -51,18 +51,23 @@ std::string ExplainReasons(const std::vector<policy::Reason>& reasons) {
   return out;
 }
 
+namespace {
+
+// The key sessions are sealed with: a function of the seed, so that a lab restarted with the same
+// --seed still accepts the sessions its predecessor issued (and tokens, like keys, repeat).
+std::string SessionKey(std::uint64_t seed) {
+  const crypto::Digest d =
+      crypto::Sha256("assume-spoke-role lab session key\n" + std::to_string(seed));
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+}  // namespace
+
 StsService::StsService(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
     : model_(std::move(model)), clock_(clock), log_(log), options_(std::move(options)),
-      rng_(options_.seed) {
-  sessions_.reserve(options_.expected_sessions);
-}
+      sealer_(SessionKey(options_.seed)), rng_(options_.seed) {}
 
 TimePoint StsService::Now() const { return clock_.Now() + options_.clock_skew; }
-
-std::size_t StsService::session_count() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return sessions_.size();
-}
 
 Handler StsService::AsHandler() {
   return [this](const ServerRequest& request) { return Handle(request); };
@@ -105,47 +110,84 @@ std::string StsService::NewRequestId() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
-std::optional<KeyInfo> StsService::LookupKey(std::string_view access_key_id) const {
+Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std::string* token,
+                                      std::optional<LabSession>* session) const {
+  const std::string masked = MaskKeyId(access_key_id);
   const AccessKey* key = nullptr;
   if (model_.FindUserByAccessKey(access_key_id, &key)) {
-    return KeyInfo{.secret = key->secret.reveal(), .session_token = "", .expiration = {}};
+    if (token) return InvalidClientToken("a session token was sent with the long-term key " + masked);
+    return KeyInfo{.secret = key->secret.reveal(), .expiration = {}};
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = sessions_.find(std::string(access_key_id));
-  if (it == sessions_.end()) return std::nullopt;
-  return KeyInfo{.secret = it->second->secret_access_key,
-                 .session_token = it->second->session_token,
-                 .expiration = it->second->expiration};
+  if (!token) {
+    return InvalidClientToken(access_key_id.starts_with("ASIA")
+                                  ? "temporary key " + masked + " sent without its session token"
+                                  : "unknown access key id " + masked);
+  }
+  std::optional<SessionSealer::Opened> opened = sealer_.Open(*token);
+  if (!opened) {
+    return InvalidClientToken("the session token sent with " + masked +
+                              " is not one this lab issued (altered or truncated, or from a lab "
+                              "with another --seed)");
+  }
+  SessionClaims& c = opened->claims;
+  if (c.access_key_id != access_key_id) {
+    return InvalidClientToken("the session token does not belong to " + masked + " (it is " +
+                              MaskKeyId(c.access_key_id) + "'s)");
+  }
+  const Role* role = model_.FindRole(c.role_arn);
+  if (!role) {
+    return InvalidClientToken("the session token of " + masked + " names " +
+                              Printable(c.role_arn) + ", a role this lab's model does not have");
+  }
+  LabSession& s = session->emplace();
+  s.access_key_id = std::move(c.access_key_id);
+  s.expiration = c.expiration;
+  s.role = role;
+  s.session_name = std::move(c.session_name);
+  s.arn = "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" + s.session_name;
+  s.assumed_role_id = role->unique_id + ":" + s.session_name;
+  s.source_identity = std::move(c.source_identity);
+  s.tags = std::move(c.tags);
+  s.transitive_tag_keys = std::move(c.transitive_tag_keys);
+  s.session_policy = std::move(c.session_policy);
+  s.policy_arns = std::move(c.policy_arns);
+  s.mfa = c.mfa;
+  return KeyInfo{.secret = std::move(opened->secret_access_key), .expiration = s.expiration};
 }
 
-std::shared_ptr<const LabSession> StsService::IssueSession(LabSession session,
-                                                           std::chrono::seconds duration,
-                                                           TimePoint now) {
+LabSession StsService::IssueSession(LabSession session, std::chrono::seconds duration,
+                                    TimePoint now) {
   // ASIA + 16 base32 characters: 20 characters like AWS's temporary key ids [FACTS §4].
   session.access_key_id = "ASIA" + RandomString(kBase32, 16);
-  session.secret_access_key = RandomString(kBase64, 40);
-  // Real tokens are opaque base64 of variable length; this one starts like AWS's do.
-  session.session_token = "IQoJb3JpZ2luX2VjE" + RandomString(kBase64, 356);
   if (options_.max_session_lifetime.count() > 0 && duration > options_.max_session_lifetime) {
     duration = options_.max_session_lifetime;
   }
   session.expiration = std::chrono::time_point_cast<std::chrono::seconds>(now) + duration;
-  auto stored = std::make_shared<const LabSession>(std::move(session));
-  std::lock_guard<std::mutex> lock(mu_);
-  sessions_[stored->access_key_id] = stored;
-  expiries_.emplace(stored->expiration, stored->access_key_id);
-  // Bounded memory: forget sessions long expired (until then they answer ExpiredToken).
-  while (!expiries_.empty() && expiries_.top().first + options_.keep_expired < now) {
-    sessions_.erase(expiries_.top().second);
-    expiries_.pop();
-  }
-  return stored;
+  SessionSealer::Sealed sealed = sealer_.Seal(SessionClaims{
+      .access_key_id = session.access_key_id,
+      .expiration = session.expiration,
+      .role_arn = session.role->arn,
+      .session_name = session.session_name,
+      .source_identity = session.source_identity,
+      .tags = session.tags,
+      .transitive_tag_keys = session.transitive_tag_keys,
+      .session_policy = session.session_policy,
+      .policy_arns = session.policy_arns,
+      .mfa = session.mfa});
+  session.secret_access_key = std::move(sealed.secret_access_key);
+  session.session_token = std::move(sealed.session_token);
+  issued_.fetch_add(1, std::memory_order_relaxed);
+  return session;
 }
 
 Result<StsService::Caller> StsService::Authenticate(const ServerRequest& request, TimePoint now,
                                                     std::string* region) {
+  std::optional<LabSession> session;
   auto verified = VerifySigV4(
-      request, now, [this](std::string_view id) { return LookupKey(id); },
+      request, now,
+      [this, &session](std::string_view id, const std::string* token) {
+        return LookupKey(id, token, &session);
+      },
       VerifyOptions{.region = options_.region});
   if (!verified) return std::move(verified).error();
   *region = verified->region;
@@ -161,16 +203,8 @@ Result<StsService::Caller> StsService::Authenticate(const ServerRequest& request
     caller.user = user;
     return caller;
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = sessions_.find(verified->access_key_id);
-    if (it != sessions_.end()) caller.session = it->second;
-  }
-  if (!caller.session) {
-    return StsError(403, "InvalidClientTokenId",
-                    "The security token included in the request is invalid.",
-                    "the key was forgotten while the request was checked");
-  }
+  if (!session) return Error(ErrorCode::kInternal, "a verified temporary key without its session");
+  caller.session = std::move(session);
   const LabSession& s = *caller.session;
   auto p = policy::PrincipalFromArn(s.arn, s.role->path);
   if (!p) return std::move(p).error();

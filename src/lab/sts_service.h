@@ -1,7 +1,7 @@
 // The lab's STS: a thread-safe handler turning one HTTP request into one awsQuery response.
 // AssumeRole (all parameters), GetCallerIdentity and AssumeRoleWithWebIdentity, with SigV4
 // verification, policy evaluation (trust + identity + boundary + session policies + SCPs, via
-// src/policy/), AWS's validation and error bodies, a sessions table and a clock. Every refusal
+// src/policy/), AWS's validation and error bodies, stateless sessions (lab/session_token.h) and a clock. Every refusal
 // is logged with its reason (policy, statement, condition); the HTTP body says only what AWS
 // says.
 #pragma once
@@ -9,18 +9,19 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <atomic>
 #include <memory>
 #include <mutex>
-#include <queue>
+#include <optional>
 #include <random>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/percent_encoding.h"
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
 #include "lab/model.h"
+#include "lab/session_token.h"
 #include "lab/sigv4_verify.h"
 #include "policy/request_context.h"
 #include "server/http_server.h"
@@ -32,18 +33,14 @@ struct StsServiceOptions {
   std::string region;      // empty: accept any well-formed signing region
   // The lab's clock runs this far ahead of `clock` (negative: behind), e.g. from --faults skew=.
   std::chrono::seconds clock_skew{0};
-  // Expired sessions are forgotten this long after expiry (until then: ExpiredToken).
-  std::chrono::seconds keep_expired{3600};
   // Test mode (--session-lifetime): issued sessions expire after at most this long, whatever
   // duration was asked for and whatever the response says is the usual minimum, so that
   // refreshing clients can be tested in seconds. 0: the requested duration.
   std::chrono::seconds max_session_lifetime{0};
-  // Room for this many sessions from the start: rehashing a map of hundreds of thousands of
-  // sessions stalls every worker (it happens under the service's lock).
-  std::size_t expected_sessions = 0;
 };
 
-// One issued session (a role session from AssumeRole or AssumeRoleWithWebIdentity).
+// One session (from AssumeRole or AssumeRoleWithWebIdentity), as issued or as read back from
+// the session token a caller signs with.
 struct LabSession {
   std::string access_key_id;  // ASIA… (20 characters)
   std::string secret_access_key;
@@ -56,7 +53,8 @@ struct LabSession {
   std::string source_identity;
   std::map<std::string, std::string> tags;      // session tags (incl. inherited transitive)
   std::vector<std::string> transitive_tag_keys;
-  std::vector<policy::NamedPolicy> session_policies;
+  std::optional<std::string> session_policy;  // the inline Policy it was issued with
+  std::vector<std::string> policy_arns;       // and the managed ones (PolicyArns)
   bool mfa = false;  // aws:MultiFactorAuthPresent of the session
 };
 
@@ -78,14 +76,15 @@ class StsService {
   Handler AsHandler();
 
   const Model& model() const { return model_; }
-  std::size_t session_count() const;
+  // Sessions issued since the start (the lab keeps none of them: see session_token.h).
+  std::uint64_t sessions_issued() const { return issued_.load(std::memory_order_relaxed); }
   TimePoint Now() const;  // the lab's clock (with skew)
 
  private:
   struct Caller {
     policy::Principal principal;
     const User* user = nullptr;
-    std::shared_ptr<const LabSession> session;
+    std::optional<LabSession> session;
   };
   struct Reply {
     int status = 200;
@@ -99,10 +98,11 @@ class StsService {
                            const std::string& request_id);
   Result<Reply> AssumeRoleWithWebIdentity(const FormParams& params, TimePoint now,
                                           const std::string& request_id);
-  // Issues credentials for a new session of `role` and stores it.
-  std::shared_ptr<const LabSession> IssueSession(LabSession session, std::chrono::seconds duration,
-                                                 TimePoint now);
-  std::optional<KeyInfo> LookupKey(std::string_view access_key_id) const;
+  // Issues the access key, secret and token of a new session of `session.role`.
+  LabSession IssueSession(LabSession session, std::chrono::seconds duration, TimePoint now);
+  // The request's key: a model user's, or a session's read from its token.
+  Result<KeyInfo> LookupKey(std::string_view access_key_id, const std::string* token,
+                            std::optional<LabSession>* session) const;
   std::string RandomString(std::string_view alphabet, std::size_t length);
   std::string NewRequestId();
   void Log(LogLevel level, const std::string& message);
@@ -112,13 +112,11 @@ class StsService {
   Logger& log_;
   const StsServiceOptions options_;
 
-  mutable std::mutex mu_;  // guards everything below
+  const SessionSealer sealer_;  // its key comes from options.seed
+  std::atomic<std::uint64_t> issued_{0};
+
+  std::mutex mu_;  // guards rng_
   std::mt19937_64 rng_;
-  std::unordered_map<std::string, std::shared_ptr<const LabSession>> sessions_;
-  // The sessions by expiration, soonest first, so forgetting old ones costs O(log n) per
-  // session instead of a scan of all of them.
-  using Expiry = std::pair<TimePoint, std::string>;
-  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries_;
 };
 
 }  // namespace hubspoke::lab

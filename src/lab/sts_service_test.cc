@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base64.h"
 #include "lab/jwt.h"
 #include "lab/lab_testing.h"
 #include "sts/sts_xml.h"
@@ -87,7 +88,7 @@ TEST_F(LabSts, HubThenSpokeThenCallerIdentityOfTheAssumedRole) {
   EXPECT_EQ(id->arn, spoke->assumed_role_arn);
   EXPECT_EQ(id->user_id, spoke->assumed_role_id);
   EXPECT_EQ(id->account, "888888888888");
-  EXPECT_EQ(service_.session_count(), 2u);
+  EXPECT_EQ(service_.sessions_issued(), 2u);
 }
 
 TEST_F(LabSts, WrongExternalIdIsDeniedAndTheLogNamesTheCondition) {
@@ -358,19 +359,93 @@ TEST_F(LabStsExplicitDeny, AnScpDenyWins) {
   EXPECT_NE(log_.text().find("NoSpokes"), std::string::npos) << log_.text();
 }
 
-TEST_F(LabSts, SessionsAreForgottenAnHourAfterTheyExpire) {
-  Credentials first = Hub();  // 3600 s
-  clock_.Advance(std::chrono::seconds(1800));
+TEST_F(LabSts, ExpiredSessionsStayExpiredForEver) {
+  // The lab keeps no session table: a session's token is its record, so an expired session is
+  // ExpiredToken however long ago it expired (as on AWS), never an unknown key.
+  Credentials hub = Hub();
+  clock_.Advance(std::chrono::hours(24 * 30));
+  EXPECT_EQ(ErrorOf(Call(hub, {{"Action", "GetCallerIdentity"}})).code, "ExpiredToken");
+  EXPECT_EQ(service_.sessions_issued(), 1u);
+}
+
+TEST_F(LabSts, ATokenThatIsNotTheKeysOwnIsRefusedWithTheReasonLogged) {
+  Credentials first = Hub();
   Credentials second = Hub();
-  EXPECT_EQ(service_.session_count(), 2u);
-  // An hour after the first expired (keep_expired), issuing a session forgets it, not the second.
-  clock_.Advance(std::chrono::seconds(3600 - 1800 + 3600 + 1));
-  Hub();
-  EXPECT_EQ(service_.session_count(), 2u);
-  ServerResponse gone = Call(first, {{"Action", "GetCallerIdentity"}});
-  EXPECT_EQ(ErrorOf(gone).code, "InvalidClientTokenId") << "forgotten: its key is unknown now";
-  ServerResponse expired = Call(second, {{"Action", "GetCallerIdentity"}});
-  EXPECT_EQ(ErrorOf(expired).code, "ExpiredToken") << "expired, still remembered";
+  const std::string token = first.session_token.reveal();
+
+  Credentials altered = first;  // one character of the token changed
+  std::string t = token;
+  t[t.size() / 2] = t[t.size() / 2] == 'A' ? 'B' : 'A';
+  altered.session_token = SecretString(t);
+  EXPECT_EQ(ErrorOf(Call(altered, {{"Action", "GetCallerIdentity"}})).code,
+            "InvalidClientTokenId");
+  EXPECT_NE(log_.text().find("not one this lab issued"), std::string::npos) << log_.text();
+
+  Credentials truncated = first;
+  truncated.session_token = SecretString(token.substr(0, token.size() - 8));
+  EXPECT_EQ(ErrorOf(Call(truncated, {{"Action", "GetCallerIdentity"}})).code,
+            "InvalidClientTokenId");
+
+  Credentials swapped = first;  // a valid token, but another session's
+  swapped.session_token = second.session_token;
+  EXPECT_EQ(ErrorOf(Call(swapped, {{"Action", "GetCallerIdentity"}})).code,
+            "InvalidClientTokenId");
+  EXPECT_NE(log_.text().find("does not belong to"), std::string::npos) << log_.text();
+
+  Credentials long_term = BuiltinUserCredentials();  // a token with a user's key
+  long_term.session_token = first.session_token;
+  EXPECT_EQ(ErrorOf(Call(long_term, {{"Action", "GetCallerIdentity"}})).code,
+            "InvalidClientTokenId");
+  EXPECT_NE(log_.text().find("sent with the long-term key"), std::string::npos);
+
+  Credentials without = first;
+  without.session_token = SecretString("");
+  EXPECT_EQ(ErrorOf(Call(without, {{"Action", "GetCallerIdentity"}})).code,
+            "InvalidClientTokenId");
+  EXPECT_NE(log_.text().find("sent without its session token"), std::string::npos);
+
+  // Nothing secret in the log: neither the tokens nor the secrets.
+  for (const Credentials* c : {&first, &second}) {
+    EXPECT_EQ(log_.text().find(c->session_token.reveal().substr(17, 40)), std::string::npos);
+    EXPECT_EQ(log_.text().find(c->secret_access_key.reveal()), std::string::npos);
+  }
+}
+
+TEST_F(LabSts, SessionsOutliveARestartWithTheSameSeedOnly) {
+  Credentials hub = Hub();
+  hubspoke::testing::CapturingLogger log;
+  StsService same(BuiltinModel(), clock_, log, StsServiceOptions{.seed = 42});
+  StsService other(BuiltinModel(), clock_, log, StsServiceOptions{.seed = 43});
+  FormParams who = {{"Action", "GetCallerIdentity"}};
+  ServerResponse ok = same.Handle(SignedRequest(hub, who, clock_.Now()));
+  EXPECT_EQ(ok.status, 200) << ok.body << log.text();
+  EXPECT_EQ(ErrorOf(other.Handle(SignedRequest(hub, who, clock_.Now()))).code,
+            "InvalidClientTokenId");
+}
+
+TEST_F(LabSts, ASessionsPoliciesAndTagsTravelWithItThroughTheChain) {
+  // The hub session is issued with an inline session policy that allows only
+  // GetCallerIdentity: its own AssumeRole into the spoke is then denied, by that policy.
+  Credentials limited = Assume(
+      BuiltinUserCredentials(), kHubArn,
+      {{"Policy",
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*"}]})"}});
+  ServerResponse denied = Call(limited, {{"Action", "AssumeRole"},
+                                         {"RoleArn", kSpokeArn},
+                                         {"RoleSessionName", "s1"},
+                                         {"ExternalId", kBuiltinExternalId}});
+  EXPECT_EQ(ErrorOf(denied).code, "AccessDenied");
+  EXPECT_NE(log_.text().find("inline session policy of"), std::string::npos) << log_.text();
+
+  // A managed policy the model does not have stands in as allow-everything: the chain works.
+  Credentials managed = Assume(BuiltinUserCredentials(), kHubArn,
+                               {{"PolicyArns.member.1.arn",
+                                 "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
+  ServerResponse allowed = Call(managed, {{"Action", "AssumeRole"},
+                                          {"RoleArn", kSpokeArn},
+                                          {"RoleSessionName", "s2"},
+                                          {"ExternalId", kBuiltinExternalId}});
+  EXPECT_EQ(allowed.status, 200) << allowed.body << log_.text();
 }
 
 TEST(LabStsTestMode, SessionLifetimeCapsEveryIssuedSession) {

@@ -106,15 +106,15 @@ Result<StsService::Reply> StsService::AssumeRoleWithWebIdentity(const FormParams
   s.assumed_role_id = role->unique_id + ":" + *session;
   auto issued = IssueSession(std::move(s), std::chrono::seconds(seconds), now);
   Log(LogLevel::kInfo, request_id + " AssumeRoleWithWebIdentity: " + provider->url + " sub " +
-                           Printable(claims->sub, 200) + " → " + issued->arn + " (" +
-                           MaskKeyId(issued->access_key_id) + ", expires " +
-                           FormatRfc3339(issued->expiration) + ")");
-  IssuedCredentials credentials{.access_key_id = issued->access_key_id,
-                                .secret_access_key = issued->secret_access_key,
-                                .session_token = issued->session_token,
-                                .expiration = issued->expiration};
+                           Printable(claims->sub, 200) + " → " + issued.arn + " (" +
+                           MaskKeyId(issued.access_key_id) + ", expires " +
+                           FormatRfc3339(issued.expiration) + ")");
+  IssuedCredentials credentials{.access_key_id = issued.access_key_id,
+                                .secret_access_key = issued.secret_access_key,
+                                .session_token = issued.session_token,
+                                .expiration = issued.expiration};
   return Reply{200, AssumeRoleWithWebIdentityResponseXml(
-                        credentials, AssumedRoleUser{issued->arn, issued->assumed_role_id},
+                        credentials, AssumedRoleUser{issued.arn, issued.assumed_role_id},
                         claims->sub, provider->url,
                         claims->aud.empty() ? std::string() : claims->aud.front(), std::nullopt,
                         request_id)};

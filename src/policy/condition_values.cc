@@ -6,6 +6,7 @@
 #include <cmath>
 #include <system_error>
 
+#include "core/base64.h"
 #include "core/strings.h"
 
 namespace hubspoke::policy {
@@ -114,15 +115,6 @@ std::optional<std::int64_t> ParseIsoDate(std::string_view s) {
   return seconds * 1000 + millis;
 }
 
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 }  // namespace
 
 std::optional<double> ParseNumber(std::string_view text) {
@@ -196,33 +188,6 @@ bool IpInRange(const IpRange& range, const IpRange& ip) {
   return true;
 }
 
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t padding = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '=') {
-      ++padding;
-      if (i + 2 < text.size()) return std::nullopt;  // '=' only in the last two places
-      continue;
-    }
-    if (padding > 0) return std::nullopt;
-    const int v = Base64Value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  if (padding > 2) return std::nullopt;
-  return out;
-}
-
 Status CheckPolicyValue(ValueType type, std::string_view value) {
   auto bad = [&](const char* what) {
     return Error(ErrorCode::kInvalidArgument,
@@ -242,7 +207,7 @@ Status CheckPolicyValue(ValueType type, std::string_view value) {
     case ValueType::kNull:
       return ParseBool(value) ? Ok() : Status(bad("\"true\" or \"false\""));
     case ValueType::kBinary:
-      return DecodeBase64(value) ? Ok() : Status(bad("base-64"));
+      return Base64Decode(value) ? Ok() : Status(bad("base-64"));
     case ValueType::kIp:
       return ParseIpRange(value) ? Ok() : Status(bad("an IPv4/IPv6 address or CIDR block"));
   }

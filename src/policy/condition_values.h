@@ -35,10 +35,6 @@ std::optional<IpRange> ParseIpRange(std::string_view text);
 // Whether the address `ip` (its prefix ignored) lies in `range`; families must agree.
 bool IpInRange(const IpRange& range, const IpRange& ip);
 
-// Standard base-64 with padding. BinaryEquals compares the request value byte for byte with the
-// decoded policy value [OPS].
-std::optional<std::string> DecodeBase64(std::string_view text);
-
 // Whether `value` is a policy value the operator family can compare; the message names the
 // problem. Values holding a policy variable ("${") are checked when expanded, not here.
 Status CheckPolicyValue(ValueType type, std::string_view value);

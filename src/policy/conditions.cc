@@ -1,5 +1,6 @@
 #include "policy/conditions.h"
 
+#include "core/base64.h"
 #include "core/strings.h"
 #include "policy/condition_values.h"
 #include "policy/matching.h"
@@ -94,7 +95,9 @@ bool Matches(ConditionOp op, std::string_view r, const PolicyValue& v) {
       return want && got && *want == *got;
     }
     case ConditionOp::kBinaryEquals: {
-      auto bytes = DecodeBase64(v.raw);
+      // The policy value is strict standard base-64; the request value is compared byte for byte
+      // with its decoding [OPS].
+      auto bytes = Base64Decode(v.raw);
       return bytes && *bytes == r;
     }
     case ConditionOp::kIpAddress: {

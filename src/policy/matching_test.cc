@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base64.h"
 #include "policy/condition_values.h"
 #include "policy/policy_testing.h"
 
@@ -213,10 +214,10 @@ TEST(PolicyConditionValues, Parsers) {
   EXPECT_FALSE(ParseDateMillis("yesterday").has_value());
   EXPECT_EQ(ParseBool("TRUE"), true);
   EXPECT_FALSE(ParseBool("1").has_value());
-  EXPECT_EQ(DecodeBase64("QmluYXJ5VmFsdWVJbkJhc2U2NA=="), "BinaryValueInBase64");
-  EXPECT_EQ(DecodeBase64(""), "");
-  EXPECT_FALSE(DecodeBase64("QQ=A").has_value());
-  EXPECT_FALSE(DecodeBase64("QQ").has_value());
+  EXPECT_EQ(Base64Decode("QmluYXJ5VmFsdWVJbkJhc2U2NA=="), "BinaryValueInBase64");
+  EXPECT_EQ(Base64Decode(""), "");
+  EXPECT_FALSE(Base64Decode("QQ=A").has_value());
+  EXPECT_FALSE(Base64Decode("QQ").has_value());
   auto net = ParseIpRange("10.1.0.0/16");
   ASSERT_TRUE(net.has_value());
   EXPECT_TRUE(IpInRange(*net, *ParseIpRange("10.1.255.7")));
