@@ -1,14 +1,17 @@
 // `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]`:
 // a local STS on loopback with a model organization (docs/lab.md).
 
+#include <array>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <unistd.h>
 
 #include "cli/command.h"
+#include "crypto/random.h"
+#include "crypto/sha256.h"
 #include "lab/faults.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
@@ -125,10 +128,21 @@ class LabCommand final : public Command {
     std::signal(SIGPIPE, SIG_IGN);
 
     auto log = MakeBackgroundLogger(STDERR_FILENO, LogLevel::kInfo);
-    const std::uint64_t seed = seed_option_->count() > 0 ? seed_ : std::random_device{}();
+    // Without --seed: ids from a random seed, and session tokens sealed with a random key (a
+    // 64-bit seed could be searched for from one token; 32 random bytes cannot).
+    std::uint64_t seed = seed_;
+    std::string session_key;
+    if (seed_option_->count() == 0) {
+      std::array<unsigned char, 40> bytes{};
+      if (Status s = crypto::RandomBytes(bytes); !s) return ReportError(s.error().Wrap("lab"));
+      std::memcpy(&seed, bytes.data(), sizeof seed);
+      session_key.assign(reinterpret_cast<const char*>(bytes.data()) + 8, 32);
+      crypto::SecureWipe(bytes);
+    }
     lab::StsService service(std::move(*model), SystemClock(), *log,
                             lab::StsServiceOptions{
                                 .seed = seed,
+                                .session_key = std::move(session_key),
                                 .clock_skew = spec.skew,
                                 .max_session_lifetime = std::chrono::seconds(session_lifetime_)});
     lab::FaultInjector injector(spec, *log);

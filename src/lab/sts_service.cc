@@ -55,9 +55,10 @@ namespace {
 
 // The key sessions are sealed with: a function of the seed, so that a lab restarted with the same
 // --seed still accepts the sessions its predecessor issued (and tokens, like keys, repeat).
-std::string SessionKey(std::uint64_t seed) {
+std::string SessionKey(const StsServiceOptions& options) {
+  if (!options.session_key.empty()) return options.session_key;
   const crypto::Digest d =
-      crypto::Sha256("assume-spoke-role lab session key\n" + std::to_string(seed));
+      crypto::Sha256("assume-spoke-role lab session key\n" + std::to_string(options.seed));
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
@@ -65,7 +66,7 @@ std::string SessionKey(std::uint64_t seed) {
 
 StsService::StsService(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
     : model_(std::move(model)), clock_(clock), log_(log), options_(std::move(options)),
-      sealer_(SessionKey(options_.seed)), rng_(options_.seed) {}
+      sealer_(SessionKey(options_)), rng_(options_.seed) {}
 
 TimePoint StsService::Now() const { return clock_.Now() + options_.clock_skew; }
 

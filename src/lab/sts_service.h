@@ -30,6 +30,10 @@ namespace hubspoke::lab {
 
 struct StsServiceOptions {
   std::uint64_t seed = 0;  // ids, keys and tokens come from a generator seeded with this
+  // The key session tokens are sealed with (session_token.h). Empty: derived from `seed`, so a
+  // seeded lab is reproducible and accepts its predecessor's sessions. Security: a lab without
+  // --seed gets 32 random bytes here; a seed is guessable, a random key is not.
+  std::string session_key;
   std::string region;      // empty: accept any well-formed signing region
   // The lab's clock runs this far ahead of `clock` (negative: behind), e.g. from --faults skew=.
   std::chrono::seconds clock_skew{0};

@@ -421,6 +421,11 @@ TEST_F(LabSts, SessionsOutliveARestartWithTheSameSeedOnly) {
   EXPECT_EQ(ok.status, 200) << ok.body << log.text();
   EXPECT_EQ(ErrorOf(other.Handle(SignedRequest(hub, who, clock_.Now()))).code,
             "InvalidClientTokenId");
+  // A lab run without --seed seals with a random key instead: same seed, other key, refused.
+  StsService keyed(BuiltinModel(), clock_, log,
+                   StsServiceOptions{.seed = 42, .session_key = std::string(32, '\x07')});
+  EXPECT_EQ(ErrorOf(keyed.Handle(SignedRequest(hub, who, clock_.Now()))).code,
+            "InvalidClientTokenId");
 }
 
 TEST_F(LabSts, ASessionsPoliciesAndTagsTravelWithItThroughTheChain) {

@@ -2,16 +2,14 @@
 
 #include <openssl/crypto.h>
 #include <strings.h>
-#include <sys/random.h>
 
 #include <array>
 #include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
 #include "core/time.h"
+#include "crypto/random.h"
 #include "server/http_server.h"
 
 namespace hubspoke {
@@ -22,16 +20,7 @@ constexpr char kPath[] = "/credentials";
 // 32 bytes from the kernel's CSPRNG as 64 hex digits.
 Result<SecretString> RandomToken() {
   std::array<unsigned char, 32> bytes{};
-  std::size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Error(ErrorCode::kInternal,
-                   std::string("credentials server: getrandom failed: ") + std::strerror(errno));
-    }
-    got += static_cast<std::size_t>(n);
-  }
+  if (Status s = crypto::RandomBytes(bytes); !s) return s.error().Wrap("credentials server");
   std::string hex = HexEncode(bytes);
   OPENSSL_cleanse(bytes.data(), bytes.size());
   return SecretString(std::move(hex));
