@@ -220,8 +220,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except cb.BenchError as e:
-        print(f"bench: {e}", file=sys.stderr)
-        sys.exit(1)
+    cb.run_main(main)

@@ -754,12 +754,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+def run_main(main_function) -> None:
+    """Exits with main_function()'s code; a BenchError is one line and exit 1, ^C exit 130."""
     try:
-        sys.exit(main())
+        sys.exit(main_function())
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
         print("bench: interrupted", file=sys.stderr)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    run_main(main)

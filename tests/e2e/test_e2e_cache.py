@@ -6,32 +6,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import tempfile
 import time
 import unittest
 
 import e2e_support as es
-from test_lab_clients import EXTERNAL_ID, HUB, SPOKE, USER_KEY, USER_SECRET, Lab
+from test_lab_clients import EXTERNAL_ID, HUB, SPOKE, USER_KEY, USER_SECRET, LabTestCase
 
 
-class CacheTest(unittest.TestCase):
+class CacheTest(LabTestCase):
 
-    @classmethod
-    def setUpClass(cls) -> None:
-        cls.bin = es.require_executable(es.binary_path(), "the assume-spoke-role binary",
-                                        "ASSUME_SPOKE_ROLE_BIN")
-        cls.tmp = tempfile.mkdtemp(prefix="e2e-cache.")
-        cls.home = os.path.join(cls.tmp, "home")
-        os.mkdir(cls.home, 0o700)
-        cls.lab = Lab(cls.bin, cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        rc = cls.lab.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        assert rc == 0, f"the lab did not stop cleanly: {rc}"
+    tmp_prefix = "e2e-cache."
 
     def setUp(self) -> None:
         self.runtime = tempfile.mkdtemp(prefix="xdg-runtime.", dir=self.tmp)

@@ -61,14 +61,17 @@ class Lab:
         return self.proc.returncode
 
 
-class LabClientsTest(unittest.TestCase):
+class LabTestCase(unittest.TestCase):
+    """One lab (the built-in model) for the whole class: cls.bin, cls.lab, and cls.tmp with an
+    empty cls.home in it. The lab must stop cleanly at the end."""
+
+    tmp_prefix = "e2e-lab."
 
     @classmethod
     def setUpClass(cls) -> None:
         cls.bin = es.require_executable(es.binary_path(), "the assume-spoke-role binary",
                                         "ASSUME_SPOKE_ROLE_BIN")
-        es.aws_cli()
-        cls.tmp = tempfile.mkdtemp(prefix="e2e-lab.")
+        cls.tmp = tempfile.mkdtemp(prefix=cls.tmp_prefix)
         cls.home = os.path.join(cls.tmp, "home")
         os.mkdir(cls.home, 0o700)
         cls.lab = Lab(cls.bin, cls.tmp)
@@ -78,6 +81,14 @@ class LabClientsTest(unittest.TestCase):
         rc = cls.lab.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         assert rc == 0, f"the lab did not stop cleanly: {rc}"
+
+
+class LabClientsTest(LabTestCase):
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        es.aws_cli()
+        super().setUpClass()
 
     # -- helpers ---------------------------------------------------------------------------
     def env(self, url: str, key: str = USER_KEY, secret: str = USER_SECRET,
