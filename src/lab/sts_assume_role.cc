@@ -282,12 +282,7 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
     }
   }
 
-  LabSession session;
-  session.role = role;
-  session.session_name = in.session_name;
-  session.arn = "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" +
-                in.session_name;
-  session.assumed_role_id = role->unique_id + ":" + in.session_name;
+  LabSession session = SessionOf(*role, in.session_name);
   // Source identity persists through role chaining [STSKEYS].
   session.source_identity = in.source_identity.value_or(
       caller.session ? caller.session->source_identity : std::string());

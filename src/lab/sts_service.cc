@@ -51,6 +51,15 @@ std::string ExplainReasons(const std::vector<policy::Reason>& reasons) {
   return out;
 }
 
+LabSession SessionOf(const Role& role, std::string session_name) {
+  LabSession s;
+  s.role = &role;
+  s.arn = "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
+  s.assumed_role_id = role.unique_id + ":" + session_name;
+  s.session_name = std::move(session_name);
+  return s;
+}
+
 namespace {
 
 // The key sessions are sealed with: a function of the seed, so that a lab restarted with the same
@@ -116,7 +125,9 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
   const std::string masked = MaskKeyId(access_key_id);
   const AccessKey* key = nullptr;
   if (model_.FindUserByAccessKey(access_key_id, &key)) {
-    if (token) return InvalidClientToken("a session token was sent with the long-term key " + masked);
+    if (token) {
+      return InvalidClientToken("a session token was sent with the long-term key " + masked);
+    }
     return KeyInfo{.secret = key->secret.reveal(), .expiration = {}};
   }
   if (!token) {
@@ -127,8 +138,8 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
   std::optional<SessionSealer::Opened> opened = sealer_.Open(*token);
   if (!opened) {
     return InvalidClientToken("the session token sent with " + masked +
-                              " is not one this lab issued (altered or truncated, or from a lab "
-                              "with another --seed)");
+                              " is not one this lab issued (altered or truncated, or issued by "
+                              "another lab: one with another --seed, or without --seed)");
   }
   SessionClaims& c = opened->claims;
   if (c.access_key_id != access_key_id) {
@@ -140,13 +151,9 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
     return InvalidClientToken("the session token of " + masked + " names " +
                               Printable(c.role_arn) + ", a role this lab's model does not have");
   }
-  LabSession& s = session->emplace();
+  LabSession& s = session->emplace(SessionOf(*role, std::move(c.session_name)));
   s.access_key_id = std::move(c.access_key_id);
   s.expiration = c.expiration;
-  s.role = role;
-  s.session_name = std::move(c.session_name);
-  s.arn = "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" + s.session_name;
-  s.assumed_role_id = role->unique_id + ":" + s.session_name;
   s.source_identity = std::move(c.source_identity);
   s.tags = std::move(c.tags);
   s.transitive_tag_keys = std::move(c.transitive_tag_keys);

@@ -62,6 +62,9 @@ struct LabSession {
   bool mfa = false;  // aws:MultiFactorAuthPresent of the session
 };
 
+// A new session of `role` named `session_name`: role, name, assumed-role ARN and role id set.
+LabSession SessionOf(const Role& role, std::string session_name);
+
 // The lab's explanation of a policy decision, one line: every reason with its policy,
 // statement and failed conditions ("trust policy of arn:…, statement 'TrustTheHubRole':
 // … [StringEquals sts:ExternalId: …]").

@@ -99,12 +99,7 @@ Result<StsService::Reply> StsService::AssumeRoleWithWebIdentity(const FormParams
                     "role.");
   }
 
-  LabSession s;
-  s.role = role;
-  s.session_name = *session;
-  s.arn = "arn:aws:sts::" + role->account + ":assumed-role/" + role->name + "/" + *session;
-  s.assumed_role_id = role->unique_id + ":" + *session;
-  auto issued = IssueSession(std::move(s), std::chrono::seconds(seconds), now);
+  auto issued = IssueSession(SessionOf(*role, *session), std::chrono::seconds(seconds), now);
   Log(LogLevel::kInfo, request_id + " AssumeRoleWithWebIdentity: " + provider->url + " sub " +
                            Printable(claims->sub, 200) + " → " + issued.arn + " (" +
                            MaskKeyId(issued.access_key_id) + ", expires " +

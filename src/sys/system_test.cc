@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -74,6 +75,37 @@ TEST(BackgroundLogger, WritesEveryLineInOrderFromManyThreads) {
     EXPECT_EQ(line.find("warning: ") != std::string::npos, i % 2 == 1) << line;
   }
   EXPECT_EQ(lines, 8000);
+  ::unlink(path);
+}
+
+TEST(BackgroundLogger, WritesLinesWhileRunningNotOnlyWhenDestroyed) {
+  // Idle, lingering after a write, and after a burst: each line reaches the file while the
+  // logger lives (tests and users tail the lab's log while it runs).
+  char path[] = "/tmp/background-logger-test.XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  auto read_all = [&path] {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  auto eventually_has = [&read_all](const std::string& needle) {
+    for (int i = 0; i < 500; ++i) {  // up to 5 s: generous for a loaded CI machine
+      if (read_all().find(needle) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  auto log = MakeBackgroundLogger(fd, LogLevel::kInfo);
+  log->Log(LogLevel::kInfo, "first");
+  EXPECT_TRUE(eventually_has("first\n"));
+  log->Log(LogLevel::kInfo, "second");  // right after a write: the writer may be lingering
+  EXPECT_TRUE(eventually_has("second\n"));
+  for (int i = 0; i < 5000; ++i) log->Log(LogLevel::kInfo, "burst " + std::to_string(i));
+  EXPECT_TRUE(eventually_has("burst 4999\n"));
+  log.reset();
+  ::close(fd);
   ::unlink(path);
 }
 
