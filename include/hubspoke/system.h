@@ -70,10 +70,10 @@ std::unique_ptr<Environment> MakeMapEnvironment(std::vector<std::pair<std::strin
 std::unique_ptr<Logger> MakeStderrLogger(LogLevel min_level);
 // As MakeStderrLogger, but for servers: Log() only appends the line to a buffer and a background
 // thread writes it to `fd` (at once when idle; under load, what piled up in batches about once a
-// millisecond, without waking the writer per line), so a slow log file never stalls a request. Lines are never
-// reordered; if the buffer reaches 16 MiB (the file stopped taking writes) further lines are
-// dropped and counted, and a line saying how many is written once writing works again. The
-// destructor writes everything left.
+// millisecond, without waking the writer per line), so a slow log file never stalls a request.
+// Lines are never reordered; if the buffer reaches 16 MiB (the file stopped taking writes)
+// further lines are dropped and counted, and a line saying how many is written once writing
+// works again. The destructor writes everything left.
 std::unique_ptr<Logger> MakeBackgroundLogger(int fd, LogLevel min_level);
 std::unique_ptr<Logger> MakeNullLogger();
 std::unique_ptr<Random> MakeSystemRandom();

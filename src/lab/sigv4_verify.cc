@@ -91,13 +91,13 @@ Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint no
                     "credential scope names region '" + Printable(auth->region, 40) + "'" +
                         (options.region.empty() ? "" : ", the lab serves " + options.region));
   }
-  const std::string masked = MaskKeyId(auth->access_key_id);
+  auto masked = [&auth] { return MaskKeyId(auth->access_key_id); };  // for refusals only
   Result<KeyInfo> key =
       lookup(auth->access_key_id, FindHeader(request.headers, "X-Amz-Security-Token"));
   if (!key) return std::move(key).error();
   if (key->expiration && *key->expiration <= now) {
     return StsError(400, "ExpiredToken", "The security token included in the request is expired",
-                    "session " + masked + " expired at " + FormatRfc3339(*key->expiration) +
+                    "session " + masked() + " expired at " + FormatRfc3339(*key->expiration) +
                         " (lab time " + FormatRfc3339(now) + ")");
   }
 
@@ -127,7 +127,7 @@ Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint no
       if (c == '\n') c = '|';
     }
     return StsError(403, "SignatureDoesNotMatch", kSignatureMismatch,
-                    "signature mismatch for " + masked + " (signed headers " +
+                    "signature mismatch for " + masked() + " (signed headers " +
                         computed->signed_headers + "; our string to sign: " + sts +
                         "): wrong secret, or the request was altered after signing");
   }

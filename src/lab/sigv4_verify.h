@@ -41,8 +41,8 @@ struct VerifyOptions {
 // Checks, in order: an Authorization header (MissingAuthenticationToken 403), its syntax and
 // X-Amz-Date (IncompleteSignature 400), the credential scope's date, region and service "sts"
 // (SignatureDoesNotMatch 403), the key and its session token (`lookup`: InvalidClientTokenId
-// 403; expired: ExpiredToken 400), the signature over the request as received (SignatureDoesNotMatch
-// 403, compared in constant time), and the clock skew (RequestExpired 400).
+// 403; expired: ExpiredToken 400), the signature over the request as received
+// (SignatureDoesNotMatch 403, compared in constant time), and the clock skew (RequestExpired 400).
 // Errors carry AwsErrorDetails{code, wire message, status}; message() explains for the log
 // (never with secrets).
 Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint now,

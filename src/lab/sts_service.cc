@@ -122,33 +122,35 @@ std::string StsService::NewRequestId() {
 
 Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std::string* token,
                                       std::optional<LabSession>* session) const {
-  const std::string masked = MaskKeyId(access_key_id);
+  // Only refusals name the key: no string building on the path every request takes.
+  auto masked = [access_key_id] { return MaskKeyId(access_key_id); };
   const AccessKey* key = nullptr;
   if (model_.FindUserByAccessKey(access_key_id, &key)) {
     if (token) {
-      return InvalidClientToken("a session token was sent with the long-term key " + masked);
+      return InvalidClientToken("a session token was sent with the long-term key " + masked());
     }
     return KeyInfo{.secret = key->secret.reveal(), .expiration = {}};
   }
   if (!token) {
-    return InvalidClientToken(access_key_id.starts_with("ASIA")
-                                  ? "temporary key " + masked + " sent without its session token"
-                                  : "unknown access key id " + masked);
+    if (access_key_id.starts_with("ASIA")) {
+      return InvalidClientToken("temporary key " + masked() + " sent without its session token");
+    }
+    return InvalidClientToken("unknown access key id " + masked());
   }
   std::optional<SessionSealer::Opened> opened = sealer_.Open(*token);
   if (!opened) {
-    return InvalidClientToken("the session token sent with " + masked +
+    return InvalidClientToken("the session token sent with " + masked() +
                               " is not one this lab issued (altered or truncated, or issued by "
                               "another lab: one with another --seed, or without --seed)");
   }
   SessionClaims& c = opened->claims;
   if (c.access_key_id != access_key_id) {
-    return InvalidClientToken("the session token does not belong to " + masked + " (it is " +
+    return InvalidClientToken("the session token does not belong to " + masked() + " (it is " +
                               MaskKeyId(c.access_key_id) + "'s)");
   }
   const Role* role = model_.FindRole(c.role_arn);
   if (!role) {
-    return InvalidClientToken("the session token of " + masked + " names " +
+    return InvalidClientToken("the session token of " + masked() + " names " +
                               Printable(c.role_arn) + ", a role this lab's model does not have");
   }
   LabSession& s = session->emplace(SessionOf(*role, std::move(c.session_name)));

@@ -1,16 +1,15 @@
 // The lab's STS: a thread-safe handler turning one HTTP request into one awsQuery response.
 // AssumeRole (all parameters), GetCallerIdentity and AssumeRoleWithWebIdentity, with SigV4
 // verification, policy evaluation (trust + identity + boundary + session policies + SCPs, via
-// src/policy/), AWS's validation and error bodies, stateless sessions (lab/session_token.h) and a clock. Every refusal
-// is logged with its reason (policy, statement, condition); the HTTP body says only what AWS
-// says.
+// src/policy/), AWS's validation and error bodies, stateless sessions (lab/session_token.h)
+// and a clock. Every refusal is logged with its reason (policy, statement, condition); the HTTP
+// body says only what AWS says.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <atomic>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -119,7 +118,7 @@ class StsService {
   Logger& log_;
   const StsServiceOptions options_;
 
-  const SessionSealer sealer_;  // its key comes from options.seed
+  const SessionSealer sealer_;  // keyed with options.session_key, else a key derived from the seed
   std::atomic<std::uint64_t> issued_{0};
 
   std::mutex mu_;  // guards rng_
