@@ -69,7 +69,7 @@ std::unique_ptr<Environment> MakeMapEnvironment(std::vector<std::pair<std::strin
 // Writes "assume-spoke-role: message" lines to stderr at `min_level` and above.
 std::unique_ptr<Logger> MakeStderrLogger(LogLevel min_level);
 // As MakeStderrLogger, but for servers: Log() only appends the line to a buffer and a background
-// thread writes it to `fd` (at once when idle; under load, what piled up in batches about once a
+// thread writes it to `fd` (at once when lines are sparse; under load, in batches about once a
 // millisecond, without waking the writer per line), so a slow log file never stalls a request.
 // Lines are never reordered; if the buffer reaches 16 MiB (the file stopped taking writes)
 // further lines are dropped and counted, and a line saying how many is written once writing

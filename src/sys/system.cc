@@ -103,21 +103,27 @@ class BackgroundLogger final : public Logger {
  private:
   static constexpr std::size_t kMaxPending = 16 * 1024 * 1024;
   static constexpr std::size_t kBatch = 64 * 1024;
-  // After a write the writer waits this long for more lines before it writes again or goes
-  // idle, and Log() does not signal it meanwhile: under load the writer wakes on its own about
-  // 1000 times a second instead of once per line (a futex wake per request cost the lab ~10% of
-  // its CPU). A line logged while the writer is idle is written at once.
+  // Under load (a line arrived less than this after the writer went idle) the writer, after each
+  // write, waits this long for more lines before it writes again or goes idle, and Log() does
+  // not signal it meanwhile: it wakes on its own about 1000 times a second instead of once per
+  // line (a futex wake per request cost the lab ~10% of its CPU). Otherwise, and always for a
+  // line that wakes it from idle, it writes at once, so a quiet log is never behind.
   static constexpr std::chrono::microseconds kLinger{1000};
 
   void Loop() {
     std::string out;
     std::unique_lock<std::mutex> lock(mu_);
+    bool linger = false;
     while (true) {
-      wake_.wait_for(lock, kLinger, [this] { return stop_ || pending_.size() >= kBatch; });
+      if (linger) {
+        wake_.wait_for(lock, kLinger, [this] { return stop_ || pending_.size() >= kBatch; });
+      }
       if (pending_.empty() && !stop_) {
         writer_idle_ = true;
+        const auto idle_from = std::chrono::steady_clock::now();
         wake_.wait(lock, [this] { return stop_ || !pending_.empty(); });
         writer_idle_ = false;  // woken by a line: it is written at once
+        linger = std::chrono::steady_clock::now() - idle_from < kLinger;
       }
       out.swap(pending_);
       const std::uint64_t dropped = std::exchange(dropped_, 0);
