@@ -29,9 +29,17 @@ namespace hubspoke {
 // Version other than 1, an unparsable or past Expiration, or too much output is a
 // kMisconfigured error naming the profile. Security: neither stdout nor the command line is
 // ever echoed in errors or logs (they may hold secrets).
+// Loops: the command gets ASSUME_SPOKE_ROLE_PROFILE_CHAIN, the chain of profiles being resolved
+// (the one inherited from our environment, then `profile_chain`, else `profile_name`), one per
+// line. A profile provider that is asked to enter a profile already on the inherited chain
+// fails with "credential_process loop: a → b → a" (kMisconfigured), as it does when the chain
+// is 8 helpers deep: a helper that calls this tool back with its own profile is stopped at once.
 struct ProcessProviderOptions {
   std::string command;
   std::string profile_name;  // for messages: "profile dev: credential_process …"
+  // The profiles resolved in this process that led to this one, outermost first, ending with
+  // it (source_profile chains); empty means {profile_name}.
+  std::vector<std::string> profile_chain;
   std::chrono::milliseconds timeout{60000};
 };
 std::unique_ptr<CredentialsProvider> MakeProcessCredentialsProvider(const SystemContext& sys,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "hubspoke/hardening.h"
 
 namespace hubspoke::cli {
 
@@ -30,6 +31,12 @@ Examples:
 Run `assume-spoke-role <command> --help` for a command's flags.)HELP";
 
 int Main(int argc, char** argv) {
+  // Security: before anything is opened or written (see hardening.h).
+  if (Status hardened = HardenProcess(); !hardened) {
+    // stderr itself may be what could not be fixed: the exit status is all we can be sure of.
+    std::fprintf(stderr, "assume-spoke-role: error: %s\n", hardened.error().ToString().c_str());
+    return 1;
+  }
   // Everything after the first "--" is the child command; CLI11 never sees it.
   Invocation invocation;
   std::vector<char*> ours;

@@ -68,12 +68,14 @@ class RunCommand final : public Command {
                                "--cache cannot be used with --refresh: the refreshing hub session "
                                "is kept in memory for the whole run"));
     }
-    if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input);
+    if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input, *profiles);
     auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *base);
     if (!spoke) return ReportError(spoke.error());
 
+    auto files = ChildFiles(sys, *profiles);
+    if (!files) return ReportError(files.error());
     EnvVars env = ChildEnvironment(sys.env.All(), spoke->credentials,
-                                   ChildEnvironmentOptions{.region = spoke->region});
+                                   ChildOptions(spoke->region, **files));
     return Run(invocation, sys, env);
   }
 
@@ -91,8 +93,29 @@ class RunCommand final : public Command {
     return o;
   }
 
+  // Security: the child sees no profile that could give it another identity (see
+  // ChildSharedConfig in exec.h), only the selected profile's other settings.
+  Result<std::unique_ptr<ChildSharedConfigFiles>> ChildFiles(const SystemContext& sys,
+                                                             const ProfileSet& profiles) const {
+    const std::string profile = SelectedProfileName(sys.env, flags_.profile);
+    auto files = ChildSharedConfigFiles::Create(sys.env, ChildSharedConfig(profiles, profile));
+    if (files) {
+      sys.log.Log(LogLevel::kDebug, "run: the command sees the settings of profile " + profile +
+                                        " without identities, in " + (*files)->config_file());
+    }
+    return files;
+  }
+
+  static ChildEnvironmentOptions ChildOptions(const std::string& region,
+                                              const ChildSharedConfigFiles& files) {
+    return ChildEnvironmentOptions{.region = region,
+                                   .config_file = files.config_file(),
+                                   .credentials_file = files.credentials_file()};
+  }
+
   int RunRefreshing(const Invocation& invocation, const SystemContext& sys,
-                    std::unique_ptr<CredentialsProvider> base, const SpokeCredentialsInput& input) {
+                    std::unique_ptr<CredentialsProvider> base, const SpokeCredentialsInput& input,
+                    const ProfileSet& profiles) {
     SpokeSessionCache cache(sys, std::shared_ptr<CredentialsProvider>(std::move(base)),
                             SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration)});
     auto key = cache.KeyFor(input);
@@ -104,8 +127,10 @@ class RunCommand final : public Command {
     auto server = CredentialsServer::Start(*session, sys.log);
     if (!server) return ReportError(server.error());
     sys.log.Log(LogLevel::kInfo, "run: serving refreshing credentials on " + (*server)->url());
+    auto files = ChildFiles(sys, profiles);
+    if (!files) return ReportError(files.error());
     EnvVars env = ChildEnvironmentWithEndpoint(sys.env.All(), (*server)->url(), (*server)->token(),
-                                               ChildEnvironmentOptions{.region = key->region});
+                                               ChildOptions(key->region, **files));
     int status = Run(invocation, sys, env);
     (*server)->Stop();
     sys.log.Log(LogLevel::kInfo, "run: the credentials endpoint served " +

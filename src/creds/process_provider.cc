@@ -10,6 +10,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "creds/process_runner.h"
+#include "creds/profile_chain_marker.h"
 #include "hubspoke/providers.h"
 
 namespace hubspoke {
@@ -135,9 +136,8 @@ class ProcessProvider final : public CredentialsProvider {
     // The command itself is not logged: helpers take tokens and passwords as arguments too.
     log_.Log(LogLevel::kDebug,
              subject_ + ": running it (timeout " + FormatTimeout(options_.timeout) + ")");
-    auto run =
-        process::RunShellCapturingStdout(options_.command, Deduplicated(env_.All()),
-                                         process::ShellRunOptions{.timeout = options_.timeout});
+    auto run = process::RunShellCapturingStdout(
+        options_.command, HelperEnvironment(), process::ShellRunOptions{.timeout = options_.timeout});
     if (!run) return std::move(run).error().Wrap(subject_);
     using Outcome = process::ShellRun::Outcome;
     switch (run->outcome) {
@@ -187,6 +187,19 @@ class ProcessProvider final : public CredentialsProvider {
   }
 
  private:
+  // Ours, with the profile chain marker extended by the profiles that led to this helper.
+  std::vector<std::pair<std::string, std::string>> HelperEnvironment() const {
+    auto vars = env_.All();
+    std::vector<std::string> chain = InheritedProfileChain(env_);
+    if (!options_.profile_chain.empty()) {
+      chain.insert(chain.end(), options_.profile_chain.begin(), options_.profile_chain.end());
+    } else {
+      chain.push_back(options_.profile_name.empty() ? "-" : options_.profile_name);
+    }
+    vars.emplace_back(kProfileChainVar, FormatProfileChain(chain));
+    return Deduplicated(std::move(vars));
+  }
+
   const Clock& clock_;
   const Environment& env_;
   Logger& log_;

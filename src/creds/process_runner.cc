@@ -6,7 +6,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -15,6 +14,9 @@
 #include <array>
 #include <cstring>
 #include <thread>
+
+#include "sys/child_groups.h"
+#include "sys/spawn.h"
 
 namespace hubspoke::process {
 namespace {
@@ -83,6 +85,18 @@ class TerminalHandoff {
   int tty_ = -1;
 };
 
+// Keeps the helper's group in the list a terminating signal kills, for as long as it runs.
+class TrackedGroup {
+ public:
+  explicit TrackedGroup(pid_t pgid) : pgid_(pgid) { sys::TrackChildGroup(pgid_); }
+  ~TrackedGroup() { sys::UntrackChildGroup(pgid_); }
+  TrackedGroup(const TrackedGroup&) = delete;
+  TrackedGroup& operator=(const TrackedGroup&) = delete;
+
+ private:
+  pid_t pgid_;
+};
+
 enum class Reaped { kYes, kDeadline, kLost };
 
 // Waits for `pid` to exit until `deadline`; reaps it and stores its wait status when it did.
@@ -135,43 +149,26 @@ Result<ShellRun> RunShellCapturingStdout(
   Fd read_end(fds[0]);
   Fd write_end(fds[1]);
 
-  std::vector<std::string> env_strings;
-  env_strings.reserve(env.size());
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string sh = "/bin/sh", dash_c = "-c", cmd = command;
-  std::array<char*, 4> argv = {sh.data(), dash_c.data(), cmd.data(), nullptr};
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);  // dup2 clears O_CLOEXEC
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD,
-                SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM})
-    sigaddset(&defaults, s);
-  // A clean start whatever our own mask and dispositions are (we may ignore SIGPIPE), in a new
-  // process group whose id is the shell's pid.
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
+  Fd dev_null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (dev_null.get() < 0) return Error(ErrorCode::kInternal, "cannot open /dev/null: " + Errno(errno));
+  sys::ExecArgs args({"/bin/sh", "-c", command}, env);
+  // A clean start whatever our own dispositions are (we may ignore SIGPIPE), in a new process
+  // group whose id is the shell's pid.
+  sys::Spawned spawned = sys::Spawn(
+      args, sys::SpawnOptions{.new_process_group = true,
+                              .stdin_fd = dev_null.get(),
+                              .stdout_fd = write_end.get(),
+                              .default_signals = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+                                                  SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD, SIGUSR1,
+                                                  SIGUSR2, SIGWINCH, SIGALRM}});
   // Security: the environment may hold credentials; wipe our copies once the child has its own.
-  for (auto& s : env_strings) std::fill(s.begin(), s.end(), '\0');
-  std::fill(cmd.begin(), cmd.end(), '\0');
+  args.Wipe();
   write_end.Close();
-  if (rc != 0) return Error(ErrorCode::kInternal, "cannot run /bin/sh: " + Errno(rc));
+  dev_null.Close();
+  if (spawned.pid <= 0) return Error(ErrorCode::kInternal, "cannot run /bin/sh: " + Errno(spawned.error));
+  const pid_t pid = spawned.pid;
+  // A signal that ends us kills this group too (HardenProcess), so the helper is not orphaned.
+  TrackedGroup tracked(pid);
 
   TerminalHandoff terminal(pid);
   const auto deadline = SteadyClock::now() + options.timeout;

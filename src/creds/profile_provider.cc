@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "core/strings.h"
+#include "creds/profile_chain_marker.h"
 #include "core/time.h"
 #include "core/validate.h"
 #include "hubspoke/arn.h"
@@ -40,7 +41,10 @@ class ProfileProvider final : public CredentialsProvider {
  public:
   ProfileProvider(const SystemContext& sys, const ProfileSet& profiles,
                   ProfileProviderOptions options)
-      : sys_(sys), profiles_(profiles), options_(std::move(options)) {
+      : sys_(sys),
+        profiles_(profiles),
+        options_(std::move(options)),
+        inherited_(InheritedProfileChain(sys.env)) {
     if (!options_.mfa_reader) options_.mfa_reader = TerminalMfaCodeReader();
   }
 
@@ -82,6 +86,24 @@ class ProfileProvider final : public CredentialsProvider {
     if (std::find(path.begin(), path.end(), name) != path.end()) {
       return Misconfigured("source_profile loop: " + JoinPath(path, name));
     }
+    // Security: a credential_process helper that resolves a profile already being resolved by
+    // the processes that started it would start itself again without end.
+    const bool loop = std::find(inherited_.begin(), inherited_.end(), name) != inherited_.end();
+    if (loop || inherited_.size() >= kMaxCredentialProcessNesting) {
+      std::vector<std::string> chain = inherited_;
+      chain.insert(chain.end(), path.begin(), path.end());
+      chain.push_back(name);
+      if (loop) {
+        return Misconfigured("credential_process loop: " + DescribeProfileChain(chain))
+            .WithHint("a profile's credential_process runs a command that resolves that profile "
+                      "again (AWS_PROFILE set to it?): give the command its base identity "
+                      "explicitly, e.g. --profile with another profile, or keys in the "
+                      "environment");
+      }
+      return Misconfigured("credential_process nesting deeper than " +
+                           std::to_string(kMaxCredentialProcessNesting) + ": " +
+                           DescribeProfileChain(chain));
+    }
     path.push_back(name);
     auto r = ResolveSection(name, *p, path);
     path.pop_back();
@@ -108,7 +130,9 @@ class ProfileProvider final : public CredentialsProvider {
     if (!key.empty() || !secret.empty()) return StaticKeys(name, key, secret, get("aws_session_token"));
     if (!get("credential_process").empty()) {
       auto process = MakeProcessCredentialsProvider(
-          sys_, ProcessProviderOptions{.command = get("credential_process"), .profile_name = name});
+          sys_, ProcessProviderOptions{.command = get("credential_process"),
+                                       .profile_name = name,
+                                       .profile_chain = path});
       auto c = process->GetCredentials();
       if (!c) return std::move(c).error();
       return Resolved{std::move(*c), "credential_process"};
@@ -353,6 +377,8 @@ class ProfileProvider final : public CredentialsProvider {
   const SystemContext& sys_;
   const ProfileSet& profiles_;
   ProfileProviderOptions options_;
+  // The profiles the processes that started us are resolving (ASSUME_SPOKE_ROLE_PROFILE_CHAIN).
+  const std::vector<std::string> inherited_;
   mutable std::mutex mu_;
   std::string how_;
 };

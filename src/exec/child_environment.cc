@@ -45,6 +45,8 @@ EnvVars StrippedParent(const EnvVars& parent, const ChildEnvironmentOptions& opt
   for (const auto& [name, value] : parent) {
     if (IsIdentityVar(name)) continue;
     if (!options.region.empty() && (name == "AWS_REGION" || name == "AWS_DEFAULT_REGION")) continue;
+    if (!options.config_file.empty() && name == "AWS_CONFIG_FILE") continue;
+    if (!options.credentials_file.empty() && name == "AWS_SHARED_CREDENTIALS_FILE") continue;
     out.emplace_back(name, value);
   }
   return out;
@@ -55,6 +57,9 @@ void AddRegion(EnvVars& out, const ChildEnvironmentOptions& options) {
     out.emplace_back("AWS_REGION", options.region);
     out.emplace_back("AWS_DEFAULT_REGION", options.region);
   }
+  if (!options.config_file.empty()) out.emplace_back("AWS_CONFIG_FILE", options.config_file);
+  if (!options.credentials_file.empty())
+    out.emplace_back("AWS_SHARED_CREDENTIALS_FILE", options.credentials_file);
 }
 
 }  // namespace

@@ -1,91 +1,115 @@
-// Starting the child and waiting for it, with signal forwarding. This file is one of the few
-// places allowed to touch processes directly (the exec layer).
+// Starting the child and waiting for it, with signal forwarding.
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <cstring>
+#include <vector>
 
 #include "hubspoke/exec.h"
+#include "sys/child_groups.h"
+#include "sys/spawn.h"
 
 namespace hubspoke {
 namespace {
 
-constexpr std::array<int, 7> kForwarded = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-                                           SIGUSR1, SIGUSR2, SIGWINCH};
-
 volatile sig_atomic_t g_child_pid = 0;
 
+struct Forwarded {
+  int sig;
+  struct sigaction previous;
+};
+// Written before the handlers are installed and read by them; restored after.
+std::vector<Forwarded>* g_forwarded = nullptr;
+
+void RestorePrevious(int sig) {
+  if (g_forwarded == nullptr) return;
+  for (const auto& f : *g_forwarded) {
+    if (f.sig == sig) sigaction(sig, &f.previous, nullptr);
+  }
+}
+
 void Forward(int sig, siginfo_t* info, void*) {
-  // A signal the kernel generated for the terminal's foreground process group (Ctrl-C, Ctrl-\,
-  // window resize, hangup) already reached the child, which is in our group: sending it again
-  // would deliver it twice. Forward only what a process sent to us specifically.
-  if (info != nullptr && info->si_code == SI_KERNEL) return;
+  const int saved_errno = errno;
+  const bool sent = info != nullptr && info->si_code <= 0;  // SI_USER, SI_QUEUE, SI_TKILL, …
+  if (sys::IsFaultSignal(sig) || sig == SIGABRT) {
+    // A real fault (or abort()) in this process cannot be carried on from: the previous action
+    // (the default, or a sanitizer's report) takes over when the instruction runs again or
+    // abort() raises again. Only a fault signal another process sent is forwarded.
+    if (!sent || info->si_pid == getpid()) {
+      RestorePrevious(sig);
+      errno = saved_errno;
+      return;
+    }
+  } else if (info != nullptr && info->si_code == SI_KERNEL) {
+    // A signal the kernel generated for the terminal's foreground process group (Ctrl-C,
+    // Ctrl-\, window resize, hangup) already reached the child, which is in our group: sending
+    // it again would deliver it twice. Forward only what a process sent to us specifically.
+    errno = saved_errno;
+    return;
+  }
   pid_t pid = g_child_pid;
   if (pid > 0) kill(pid, sig);
+  errno = saved_errno;
+}
+
+// Every signal whose default action would end us (and orphan the child), plus SIGWINCH so a
+// resized terminal reaches a child in another group. Signals we ignore stay ignored (nohup):
+// the child inherits that.
+void InstallForwarding(std::vector<Forwarded>& out) {
+  for (int sig = 1; sig <= SIGRTMAX; ++sig) {
+    if (!sys::IsTerminatingSignal(sig) && sig != SIGWINCH) continue;
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) != 0) continue;  // reserved by the C library
+    if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) continue;
+    out.push_back(Forwarded{.sig = sig, .previous = current});
+  }
+  g_forwarded = &out;  // the caller's vector outlives the handlers (restored before it goes)
+  for (const auto& f : out) {
+    struct sigaction sa {};
+    sa.sa_sigaction = Forward;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(f.sig, &sa, nullptr);
+  }
 }
 
 }  // namespace
 
 Result<ChildExit> RunChild(const std::vector<std::string>& argv, const EnvVars& env) {
   if (argv.empty()) return Error(ErrorCode::kInvalidArgument, "no command given after --");
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<std::string> env_strings;
-  env_strings.reserve(env.size());
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
+  sys::ExecArgs args(argv, env);
 
-  // Block the forwarded signals until the child's pid is known, so none is lost in between.
-  sigset_t forwarded, old_mask;
-  sigemptyset(&forwarded);
-  for (int s : kForwarded) sigaddset(&forwarded, s);
-  sigprocmask(SIG_BLOCK, &forwarded, &old_mask);
+  // Block what we forward until the child's pid is known, so none is lost in between.
+  sigset_t blocked, old_mask;
+  sigfillset(&blocked);
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS}) sigdelset(&blocked, s);
+  sigprocmask(SIG_BLOCK, &blocked, &old_mask);
+  std::vector<Forwarded> forwarded;
+  InstallForwarding(forwarded);
 
-  std::array<struct sigaction, kForwarded.size()> old_actions{};
-  for (std::size_t i = 0; i < kForwarded.size(); ++i) {
-    struct sigaction sa {};
-    sa.sa_sigaction = Forward;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(kForwarded[i], &sa, &old_actions[i]);
-  }
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // The child starts with the mask we had before blocking, and default dispositions for the
-  // signals we catch (exec resets handlers anyway; this is explicit).
-  posix_spawnattr_setsigmask(&attr, &old_mask);
-  posix_spawnattr_setsigdefault(&attr, &forwarded);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], nullptr, &attr, args.data(), envp.data());
-  posix_spawnattr_destroy(&attr);
+  sys::Spawned spawned = sys::Spawn(args, sys::SpawnOptions{});
+  // Security: the environment strings hold the spoke secret; wipe our copies once the child has
+  // its own.
+  args.Wipe();
 
   auto restore = [&] {
     g_child_pid = 0;
-    for (std::size_t i = 0; i < kForwarded.size(); ++i)
-      sigaction(kForwarded[i], &old_actions[i], nullptr);
+    for (const auto& f : forwarded) sigaction(f.sig, &f.previous, nullptr);
+    g_forwarded = nullptr;
     sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   };
-  // Security: the environment strings hold the spoke secret; wipe our copies once the child has
-  // its own.
-  for (auto& s : env_strings) std::fill(s.begin(), s.end(), '\0');
-
-  if (rc != 0) {
+  if (spawned.pid <= 0) {
     restore();
+    const int rc = spawned.error;
     std::string reason = std::strerror(rc);
-    int status = (rc == ENOENT) ? 127 : 126;
+    int status = (rc == ENOENT || rc == ENOTDIR) ? 127 : 126;
     return ChildExit{.status = status,
-                     .start_error = (rc == ENOENT ? "command not found: " : "cannot run command: ") +
+                     .start_error = (status == 127 ? "command not found: " : "cannot run command: ") +
                                     argv[0] + " (" + reason + ")"};
   }
+  const pid_t pid = spawned.pid;
   g_child_pid = pid;
   sigprocmask(SIG_SETMASK, &old_mask, nullptr);
 

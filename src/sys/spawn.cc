@@ -1,0 +1,111 @@
+#include "sys/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "sys/process_hardening.h"
+
+namespace hubspoke::sys {
+
+ExecArgs::ExecArgs(const std::vector<std::string>& argv,
+                   const std::vector<std::pair<std::string, std::string>>& env) {
+  strings_.reserve(argv.size() + env.size());
+  for (const auto& a : argv) strings_.push_back(a);
+  for (const auto& [k, v] : env) strings_.push_back(k + "=" + v);
+  for (std::size_t i = 0; i < argv.size(); ++i) argv_.push_back(strings_[i].data());
+  argv_.push_back(nullptr);
+  for (std::size_t i = argv.size(); i < strings_.size(); ++i) envp_.push_back(strings_[i].data());
+  envp_.push_back(nullptr);
+}
+
+void ExecArgs::Wipe() {
+  for (auto& s : strings_) std::fill(s.begin(), s.end(), '\0');
+}
+
+namespace {
+
+// In the child, after fork: only async-signal-safe calls. Never returns.
+[[noreturn]] void ExecChild(const ExecArgs& args, const SpawnOptions& options, int report_fd,
+                            const rlimit* core) {
+  auto fail = [report_fd](int err) {
+    ssize_t ignored = write(report_fd, &err, sizeof err);
+    (void)ignored;
+    _exit(127);
+  };
+  if (options.new_process_group && setpgid(0, 0) != 0) fail(errno);
+  if (options.stdin_fd >= 0 && options.stdin_fd != 0 && dup2(options.stdin_fd, 0) < 0) fail(errno);
+  if (options.stdout_fd >= 0 && options.stdout_fd != 1 && dup2(options.stdout_fd, 1) < 0)
+    fail(errno);
+  // No handler of ours may run in the child once signals are unblocked below: every caught
+  // signal goes back to its default now (exec would do it anyway, but only at exec).
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) != 0) continue;
+    const bool caught = (current.sa_flags & SA_SIGINFO) ||
+                        (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN);
+    const bool listed = std::find(options.default_signals.begin(), options.default_signals.end(),
+                                  sig) != options.default_signals.end();
+    if (caught || listed) {
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigaction(sig, &dfl, nullptr);
+    }
+  }
+  if (core != nullptr) setrlimit(RLIMIT_CORE, core);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execvpe(args.argv()[0], args.argv(), args.envp());
+  fail(errno);
+  __builtin_unreachable();
+}
+
+}  // namespace
+
+Spawned Spawn(const ExecArgs& args, const SpawnOptions& options) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) return Spawned{.error = errno};
+  rlimit core{};
+  const bool restore_core = OriginalCoreLimit(&core);
+
+  // Every signal blocked across fork, so that no handler of ours runs in the child before it
+  // has reset them.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    ExecChild(args, options, report[1], restore_core ? &core : nullptr);
+  }
+  const int fork_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  close(report[1]);
+  if (pid < 0) {
+    close(report[0]);
+    return Spawned{.error = fork_errno};
+  }
+  // EOF: exec succeeded (the pipe closed on exec). An int: exec (or the set-up) failed.
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(report[0], &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return Spawned{.error = child_errno != 0 ? child_errno : ENOEXEC};
+  }
+  return Spawned{.pid = pid};
+}
+
+}  // namespace hubspoke::sys
