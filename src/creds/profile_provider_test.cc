@@ -358,6 +358,61 @@ TEST(ProfileProvider, CredentialProcessProfileAndItsFailures) {
   }
 }
 
+// Regression: a credential_process that called this tool back with its own profile started
+// processes without end. The marker carries the chain into the helper; entering a profile that
+// is on it is a loop, reported at once with the whole path.
+TEST(ProfileProvider, CredentialProcessLoopIsStoppedTheFirstTimeAProfileIsEnteredAgain) {
+  Fixture f("[profile a]\ncredential_process = /bin/false\n"
+            "[profile b]\nsource_profile = a\nrole_arn = " + std::string(kHubArn) + "\n",
+            "", {{"ASSUME_SPOKE_ROLE_PROFILE_CHAIN", "outer\na"}});
+  auto r = f.Profile("a")->GetCredentials();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_NE(r.error().message().find("credential_process loop: outer → a → a"), std::string::npos)
+      << r.error().message();
+  // Through a source_profile hop: the loop is found on the hop and shows the in-process path.
+  r = f.Profile("b")->GetCredentials();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("credential_process loop: outer → a → b → a"),
+            std::string::npos)
+      << r.error().message();
+}
+
+TEST(ProfileProvider, CredentialProcessNestingIsBounded) {
+  std::string deep;
+  for (int i = 0; i < 8; ++i) deep += (i ? "\n" : "") + std::string("p") + std::to_string(i);
+  Fixture f("[profile fresh]\ncredential_process = /bin/false\n", "",
+            {{"ASSUME_SPOKE_ROLE_PROFILE_CHAIN", deep}});
+  auto r = f.Profile("fresh")->GetCredentials();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message().find("credential_process nesting deeper than 8"),
+            std::string::npos)
+      << r.error().message();
+}
+
+TEST(ProfileProvider, CredentialProcessHelperGetsTheChainMarker) {
+  Fixture f("", "");
+  const fs::path out = f.dir() / "chain.txt";
+  const fs::path helper = f.dir() / "helper.sh";
+  Fixture::Write(helper, "#!/bin/sh\nprintf '%s' \"$ASSUME_SPOKE_ROLE_PROFILE_CHAIN\" > " +
+                             out.string() +
+                             "\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROCESS000000001\","
+                             " \"SecretAccessKey\": \"process-secret-value\"}'\n");
+  ::chmod(helper.c_str(), 0700);
+  Fixture::Write(f.dir() / ".aws" / "config",
+                 "[profile top]\nrole_arn = " + std::string(kHubArn) +
+                     "\nsource_profile = helper\n[profile helper]\ncredential_process = " +
+                     helper.string() + "\n");
+  Fixture g("", "",
+            {{"AWS_CONFIG_FILE", (f.dir() / ".aws" / "config").string()},
+             {"ASSUME_SPOKE_ROLE_PROFILE_CHAIN", "outer"}});
+  auto c = g.Profile("helper")->GetCredentials();
+  ASSERT_TRUE(c) << c.error().message();
+  std::ifstream in(out);
+  std::string chain((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(chain, "outer\nhelper");
+}
+
 // ---- the default chain --------------------------------------------------------------------
 
 TEST(DefaultChain, EnvironmentFirstUnlessAProfileIsNamedOnTheCommandLine) {
