@@ -44,7 +44,8 @@ class RunCommand final : public Command {
     AddChainOptions(*app_, flags_);
     app_->add_flag("--refresh", refresh_,
                    "Serve refreshing credentials to the child (AWS_CONTAINER_CREDENTIALS_FULL_URI) "
-                   "instead of static keys, for commands that outlive a session");
+                   "instead of static keys, for commands that outlive a session; the child's "
+                   "private config files keep a [default] profile from winning over the endpoint");
     app_->footer(std::string(kRunHelp) + ChainHelpFooter());
     return app_;
   }
