@@ -9,7 +9,10 @@
 // path to requests carrying the token (32 random bytes from getrandom, compared in constant time)
 // and nothing else; responses say no-store; the token and the credentials never reach the log.
 // Anyone who can read the child's environment can fetch credentials while the server runs, just
-// as they could read static keys from it.
+// as they could read static keys from it. Anyone else on the machine can connect but not lock the
+// child out: the server holds 64 connections, and those that have not shown the token are cut
+// after untrusted_timeout and are evicted, oldest first, to make room for new ones; only
+// connections that have shown it keep the normal timeouts and are never evicted.
 #pragma once
 
 #include <chrono>
@@ -27,6 +30,10 @@ namespace hubspoke {
 struct CredentialsServerOptions {
   // How long a request may take to be read; a client that dribbles is cut off.
   std::chrono::milliseconds request_timeout{5000};
+  // Until a connection has sent a request with the token: the longest it may take to send a
+  // request, or sit idle, before it is closed. Short, because such connections are either the
+  // child's (which sends its request at once) or someone else's holding a slot.
+  std::chrono::milliseconds untrusted_timeout{2000};
 };
 
 class CredentialsServer {

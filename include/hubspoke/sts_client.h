@@ -88,10 +88,15 @@ class StsClient {
   // endpoint reuse one kept-alive connection.
   StsClient(const SystemContext& sys, StsClientOptions options);
 
+  // Security: the credentials of a 2xx response are checked before they are returned, and a
+  // response that fails is an error (kParse, kRemote), never retried: AccessKeyId A-Z 0-9,
+  // SecretAccessKey and SessionToken base64-like (no quotes, $, `, \, whitespace or controls),
+  // an Expiration in the future by sys.clock, and an AssumedRoleUser that is req.role_arn's
+  // account and role with req.role_session_name (src/sts/sts_response_check.h).
   Result<AssumeRoleResponse> AssumeRole(const Credentials& caller, const AssumeRoleRequest& req);
   Result<CallerIdentity> GetCallerIdentity(const Credentials& caller);
   // Unsigned: no Authorization header, no caller credentials. Security: the token is sent only
-  // in the request body and never logged.
+  // in the request body and never logged. The response is checked as AssumeRole's is.
   Result<AssumeRoleResponse> AssumeRoleWithWebIdentity(const AssumeRoleWithWebIdentityRequest& req);
 
   const StsClientOptions& options() const { return options_; }

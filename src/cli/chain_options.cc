@@ -1,14 +1,10 @@
 #include "cli/chain_options.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "core/partition.h"
 #include "core/strings.h"
 #include "core/validate.h"
 #include "hubspoke/config.h"
+#include "sys/read_file.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -150,17 +146,13 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   in.policy_arns = f.policy_arns;
   if (!f.policy_file.empty()) {
     names.policy = "--policy " + f.policy_file;
-    std::ifstream file(f.policy_file, std::ios::binary);
-    if (!file) {
-      return Error(ErrorCode::kInvalidArgument, "--policy: cannot read '" +
-                                                    Printable(f.policy_file, 200) + "': " +
-                                                    std::strerror(errno));
+    // 1 MiB: far above what STS accepts (2048 packed characters), far below a memory problem.
+    auto file = sys::ReadRegularFile(f.policy_file, {.max_bytes = 1 << 20});
+    if (!file.ok()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   sys::ReadFileError("--policy", f.policy_file, file));
     }
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (text.str().size() > 1 << 20)
-      return Error(ErrorCode::kInvalidArgument, "--policy: the file is larger than 1 MiB");
-    in.policy = text.str();
+    in.policy = std::move(file.bytes);
     if (in.policy.empty())
       return Error(ErrorCode::kInvalidArgument, "--policy: the file '" +
                                                     Printable(f.policy_file, 200) + "' is empty");
@@ -271,6 +263,12 @@ Environment:
 Exit status:
   0 success; 2 bad flags, environment or files (nothing was sent); 1 any other failure.
   `run` exits with the command's status, or 128+N when it dies of signal N.
+
+Security (docs/SECURITY.md): the tool never dumps core and cannot be attached to; a closed
+stdin, stdout or stderr is reopened on /dev/null; files named by flags, variables and profiles
+must be regular files of bounded size; what STS returns is validated before it is used; a
+credential_process profile that calls the tool back with itself fails with
+"credential_process loop: a → b → a".
 )HELP";
 }
 

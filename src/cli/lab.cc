@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <unistd.h>
 
 #include "cli/command.h"
@@ -16,6 +15,7 @@
 #include "lab/model.h"
 #include "lab/sts_service.h"
 #include "server/http_server.h"
+#include "sys/read_file.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -179,11 +179,10 @@ class LabCommand final : public Command {
  private:
   Result<lab::Model> LoadModel() {
     if (model_path_.empty()) return lab::BuiltinModel();
-    std::ifstream in(model_path_, std::ios::binary);
-    if (!in) return Usage("--model " + model_path_ + ": cannot open the file");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto model = lab::ParseModel(text.str(), model_path_);
+    // 16 MiB: a model of thousands of accounts and roles is a few MiB.
+    auto file = sys::ReadRegularFile(model_path_, {.max_bytes = 16 << 20});
+    if (!file.ok()) return Usage(sys::ReadFileError("--model", model_path_, file));
+    auto model = lab::ParseModel(file.bytes, model_path_);
     if (!model) return model.error().Wrap("--model");
     return model;
   }

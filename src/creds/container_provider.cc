@@ -3,10 +3,8 @@
 // ContainerProvider, the JS SDK's fromContainerMetadata/fromHttp and the Go SDK's endpointcreds
 // read them.
 #include <arpa/inet.h>
+#include <string.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <optional>
 #include <string>
 
@@ -15,6 +13,7 @@
 #include "creds/remote_credentials_json.h"
 #include "http/url.h"
 #include "hubspoke/providers.h"
+#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -115,30 +114,16 @@ Result<Endpoint> ResolveEndpoint(const Environment& env) {
   return Endpoint{.variable = kFullUriVar, .url = full, .display = DisplayUrl(*url)};
 }
 
-// The whole file, or an error naming the variable and the path (never the content).
-Result<std::string> ReadTokenFile(const std::string& path) {
-  auto fail = [&](const std::string& why) {
-    return Error(ErrorCode::kMisconfigured,
-                 std::string(kTokenFileVar) + ": cannot read " + path + ": " + why);
-  };
-  std::FILE* f = std::fopen(path.c_str(), "rbe");
-  if (f == nullptr) return fail(std::strerror(errno));
-  std::string content;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0) {
-    content.append(buffer, n);
-    if (content.size() > kMaxTokenFileSize) {
-      std::fclose(f);
-      return fail("larger than " + std::to_string(kMaxTokenFileSize / 1024) +
-                  " KiB, not a token file");
-    }
+// The token in the file, trimmed, or an error naming the variable and the path (never the
+// content). Security: the bytes read are wiped.
+Result<SecretString> ReadTokenFile(const std::string& path) {
+  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxTokenFileSize});
+  if (!file.ok()) {
+    return Error(ErrorCode::kMisconfigured, sys::ReadFileError(kTokenFileVar, path, file));
   }
-  const bool read_error = std::ferror(f) != 0;
-  const int saved_errno = errno;
-  std::fclose(f);
-  if (read_error) return fail(std::strerror(saved_errno));
-  return content;
+  SecretString token(Trim(file.bytes));
+  explicit_bzero(file.bytes.data(), file.bytes.size());
+  return token;
 }
 
 struct Authorization {
@@ -152,13 +137,13 @@ Result<Authorization> ReadAuthorization(const Environment& env) {
   Authorization auth;
   const std::string file = EnvValue(env, kTokenFileVar);
   if (!file.empty()) {
-    Result<std::string> content = ReadTokenFile(file);
-    if (!content) return std::move(content).error();
-    auth.token = SecretString(Trim(*content));
+    Result<SecretString> token = ReadTokenFile(file);
+    if (!token) return std::move(token).error();
+    auth.token = std::move(token).value();
     auth.source = kTokenFileVar;
     if (auth.token.empty()) {
       return Error(ErrorCode::kMisconfigured,
-                   std::string(kTokenFileVar) + ": " + file + " is empty");
+                   std::string(kTokenFileVar) + ": '" + Printable(file, 300) + "' is empty");
     }
   } else {
     auth.token = SecretString(EnvValue(env, kTokenVar));
@@ -197,7 +182,7 @@ class ContainerProvider final : public CredentialsProvider {
                         .url = endpoint->url,
                         .headers = {{"Accept", "application/json"}},
                         .timeout = kAttemptTimeout};
-    if (!auth->token.empty()) request.headers.push_back({"Authorization", auth->token.reveal()});
+    if (!auth->token.empty()) request.headers.push_back({"Authorization", std::string(auth->token.reveal())});
     Debug("container credentials: GET " + endpoint->display +
           (auth->token.empty() ? " without authorization"
                                : " with the authorization token from " + auth->source));

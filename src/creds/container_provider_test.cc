@@ -4,7 +4,9 @@
 // asked for: the URL building and the host rules are tested on the wire, not through a seam.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -262,6 +264,30 @@ TEST_F(ContainerProviderTest, UnreadableTokenFileIsAnErrorNamingTheVariable) {
   Error empty_error = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, empty}}));
   EXPECT_EQ(empty_error.code(), ErrorCode::kMisconfigured);
   EXPECT_TRUE(Contains(empty_error.message(), "is empty")) << empty_error.message();
+  EXPECT_TRUE(endpoint.requests().empty());
+}
+
+// The file is read on every call, so whatever it is must not hang or exhaust us: a FIFO without
+// a writer, /dev/zero, a directory are refused at once, naming the variable and the path.
+TEST_F(ContainerProviderTest, TokenFileMustBeASmallRegularFile) {
+  Endpoint endpoint;
+  const std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = WriteFile("big-token", std::string(64 * 1024 + 1, 'x'));
+  const std::pair<std::string, std::string> cases[] = {
+      {fifo, "cannot read '" + fifo + "': is a FIFO (a regular file is required)"},
+      {"/dev/zero",
+       "cannot read '/dev/zero': is a character device (a regular file is required)"},
+      {dir_, "cannot read '" + dir_ + "': is a directory (a regular file is required)"},
+      {big, "'" + big + "' is larger than 64 KiB"},
+  };
+  for (const auto& [path, why] : cases) {
+    const auto start = std::chrono::steady_clock::now();
+    Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}}));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << path;
+    EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
+    EXPECT_EQ(e.message(), std::string(kTokenFileVar) + ": " + why);
+  }
   EXPECT_TRUE(endpoint.requests().empty());
 }
 

@@ -274,7 +274,7 @@ Result<HttpResponse> ImdsProvider::Get(const Settings& s, const std::string& pat
                                        std::optional<SecretString>& token) {
   auto request = [&] {
     HttpRequest r{.method = "GET", .url = s.base + path, .timeout = s.timeout};
-    if (token) r.headers.push_back({kTokenHeader, token->reveal()});
+    if (token) r.headers.push_back({kTokenHeader, std::string(token->reveal())});
     return r;
   };
   Result<HttpResponse> response = Send(s, request());

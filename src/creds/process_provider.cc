@@ -52,7 +52,7 @@ void Wipe(nlohmann::json& j) {
 
 // Reads {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}.
 // Messages name the field, never its value (stdout holds secrets). `subject` starts each one.
-Result<Credentials> ParseOutput(const std::string& text, TimePoint now,
+Result<Credentials> ParseOutput(std::string_view text, TimePoint now,
                                 const std::string& subject) {
   nlohmann::json j;
   try {

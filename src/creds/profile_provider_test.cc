@@ -211,7 +211,7 @@ TEST(ProfileProvider, SourceProfileChainOfThreeReachesTheSpoke) {
             std::string::npos)
       << provider->Describe();
   ExpectNoSecrets(f.log() + provider->Describe(),
-                  {c->secret_access_key.reveal(), c->session_token.reveal()});
+                  {std::string(c->secret_access_key.reveal()), std::string(c->session_token.reveal())});
 }
 
 TEST(ProfileProvider, WrongExternalIdIsAccessDeniedNamingProfileRoleAndHint) {

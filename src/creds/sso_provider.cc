@@ -4,11 +4,8 @@
 // account's role credentials. We do not refresh an expired sso-session token through SSO-OIDC
 // CreateToken (botocore does, within 15 minutes of expiry): an expired token asks the user to
 // run `aws sso login` again.
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
+#include <string.h>
 
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
@@ -19,6 +16,7 @@
 #include "core/validate.h"
 #include "crypto/sha1.h"
 #include "hubspoke/providers.h"
+#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -40,38 +38,6 @@ struct JsonWiper {
   nlohmann::json& j;
   ~JsonWiper() { Wipe(j); }
 };
-
-enum class ReadStatus { kOk, kMissing, kFailed };
-
-// Reads a whole small file. Security: the caller wipes `out`.
-ReadStatus ReadSmallFile(const std::string& path, std::string* out, std::string* error) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return ReadStatus::kMissing;
-    *error = std::strerror(errno);
-    return ReadStatus::kFailed;
-  }
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *error = std::strerror(errno);
-      close(fd);
-      return ReadStatus::kFailed;
-    }
-    if (n == 0) break;
-    out->append(buf, static_cast<std::size_t>(n));
-    if (out->size() > kMaxCacheFileBytes) {
-      *error = "larger than 1 MiB";
-      close(fd);
-      return ReadStatus::kFailed;
-    }
-  }
-  std::fill(std::begin(buf), std::end(buf), '\0');
-  close(fd);
-  return ReadStatus::kOk;
-}
 
 // "2026-01-01T00:00:00Z"; older AWS CLI v2 releases wrote "2026-01-01T00:00:00UTC".
 Result<TimePoint> ParseExpiresAt(std::string text) {
@@ -177,20 +143,21 @@ class SsoProvider final : public CredentialsProvider {
     const std::string& key =
         options_.sso_session_name.empty() ? options_.start_url : options_.sso_session_name;
     const std::string path = dir + "/" + HexEncode(crypto::Sha1(key)) + ".json";
-    std::string text, why;
-    ReadStatus status = ReadSmallFile(path, &text, &why);
+    // Security: the file holds the access token (and the refresh material); its bytes are wiped.
+    auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxCacheFileBytes});
     struct TextWiper {
       std::string& s;
-      ~TextWiper() { std::fill(s.begin(), s.end(), '\0'); }
-    } text_wiper{text};
-    if (status == ReadStatus::kMissing) {
+      ~TextWiper() { explicit_bzero(s.data(), s.size()); }
+    } text_wiper{file.bytes};
+    if (file.status == sys::ReadFileStatus::kNotFound) {
       return Misconfigured("no cached SSO token for " + SessionLabel() + " (" + path +
                            "): " + login_);
     }
-    if (status == ReadStatus::kFailed) {
-      return Misconfigured("cannot read the cached SSO token " + path + ": " + why);
+    if (!file.ok()) {
+      return Misconfigured(
+          sys::ReadFileError("the cached SSO token for " + SessionLabel(), path, file));
     }
-    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json j = nlohmann::json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
     JsonWiper json_wiper{j};
     if (!j.is_object()) {
       return Misconfigured("the cached SSO token " + path + " is not a JSON object: " + login_);
@@ -233,7 +200,7 @@ class SsoProvider final : public CredentialsProvider {
     HttpRequest request{
         .method = "GET",
         .url = PortalUrl(),
-        .headers = {{"x-amz-sso_bearer_token", token.reveal()}, {"Accept", "application/json"}}};
+        .headers = {{"x-amz-sso_bearer_token", std::string(token.reveal())}, {"Accept", "application/json"}}};
     struct HeaderWiper {
       HttpRequest& r;
       ~HeaderWiper() {

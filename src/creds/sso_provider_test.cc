@@ -2,7 +2,9 @@
 #include <httplib.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -210,6 +212,28 @@ TEST_F(SsoProviderTest, MissingTokenAsksForSsoLogin) {
   EXPECT_NE(l.error().message().find(std::string("no cached SSO token for start URL ") + kStartUrl),
             std::string::npos)
       << l.error().message();
+}
+
+// A FIFO without a writer does not hang the read; a directory is not a missing token.
+TEST_F(SsoProviderTest, CacheFileMustBeARegularFile) {
+  const std::string path = cache_ + "/" + CacheName("my-sso");
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const auto start = std::chrono::steady_clock::now();
+  auto fifo = Get(Options());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ASSERT_FALSE(fifo.has_value());
+  EXPECT_EQ(fifo.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_EQ(fifo.error().message(),
+            "profile dev: the cached SSO token for session my-sso: cannot read '" + path +
+                "': is a FIFO (a regular file is required)");
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  auto dir = Get(Options());
+  ASSERT_FALSE(dir.has_value());
+  EXPECT_NE(dir.error().message().find("': is a directory (a regular file is required)"),
+            std::string::npos)
+      << dir.error().message();
+  EXPECT_EQ(portal_.calls(), 0);
 }
 
 TEST_F(SsoProviderTest, ExpiredTokenAsksForSsoLogin) {

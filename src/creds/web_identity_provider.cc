@@ -1,17 +1,14 @@
 // Web identity (OIDC) credentials: AssumeRoleWithWebIdentity with a token from a file, as the
 // SDKs do for EKS service accounts (IRSA), GitHub Actions and other CI systems. The file is read
 // on every call because its writer rotates it (EKS: hourly).
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstring>
+#include <string.h>
 
 #include "core/strings.h"
 #include "core/time.h"
 #include "core/validate.h"
 #include "hubspoke/arn.h"
 #include "hubspoke/providers.h"
+#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -26,42 +23,21 @@ struct WebIdentitySettings {
   std::string session_name;  // empty: generated
   std::optional<std::chrono::seconds> duration;
   std::string source;        // "AWS_WEB_IDENTITY_TOKEN_FILE", "profile ci"
+  std::string file_what;     // the same, "profile ci: web_identity_token_file"
   std::string role_what;     // "AWS_ROLE_ARN", "profile ci: role_arn"
   std::string session_what;  // "AWS_ROLE_SESSION_NAME", "profile ci: role_session_name"
 };
 
-// Security: the token is a bearer credential; it goes into a SecretString and our buffer is
-// wiped. Errors name the file, never its content.
-Result<SecretString> ReadToken(const std::string& path, const std::string& source) {
-  const std::string what = source + ": web identity token file " + path;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Error(ErrorCode::kMisconfigured, "cannot read " + what + ": " + std::strerror(errno));
+// Security: the token is a bearer credential; it goes into a SecretString and the bytes read
+// are wiped. Errors name the file, never its content.
+Result<SecretString> ReadToken(const std::string& path, const std::string& what) {
+  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxTokenBytes});
+  if (!file.ok()) return Error(ErrorCode::kMisconfigured, sys::ReadFileError(what, path, file));
+  std::string token = Trim(file.bytes);
+  explicit_bzero(file.bytes.data(), file.bytes.size());
+  if (token.empty()) {
+    return Error(ErrorCode::kMisconfigured, what + ": '" + Printable(path, 300) + "' is empty");
   }
-  std::string data;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      std::fill(data.begin(), data.end(), '\0');
-      return Error(ErrorCode::kMisconfigured, "cannot read " + what + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-    if (data.size() > kMaxTokenBytes) break;
-  }
-  close(fd);
-  std::fill(std::begin(buf), std::end(buf), '\0');
-  std::string token = Trim(data);
-  std::fill(data.begin(), data.end(), '\0');
-  if (token.size() > kMaxTokenBytes) {
-    std::fill(token.begin(), token.end(), '\0');
-    return Error(ErrorCode::kMisconfigured, what + " is larger than 64 KiB: not a token");
-  }
-  if (token.empty()) return Error(ErrorCode::kMisconfigured, what + " is empty");
   return SecretString(std::move(token));
 }
 
@@ -115,7 +91,7 @@ Result<Credentials> AssumeWithWebIdentity(const SystemContext& sys, StsClient& s
   } else if (auto v = ValidateSessionName(s.session_what, session); !v) {
     return std::move(v).error();
   }
-  auto token = ReadToken(s.token_file, s.source);
+  auto token = ReadToken(s.token_file, s.file_what);
   if (!token) return std::move(token).error();
   const std::string context = "web identity (" + s.source + ") " + s.role_arn;
   sys.log.Log(LogLevel::kDebug, context + ": AssumeRoleWithWebIdentity as " + session +
@@ -171,6 +147,7 @@ class WebIdentityProvider final : public CredentialsProvider {
                             .session_name = Trim(options_.session_name),
                             .duration = options_.duration,
                             .source = source,
+                            .file_what = source + ": web_identity_token_file",
                             .role_what = source + ": role_arn",
                             .session_what = source + ": role_session_name"});
   }
@@ -212,6 +189,7 @@ class EnvironmentWebIdentityProvider final : public CredentialsProvider {
                                                      .token_file = file,
                                                      .session_name = get("AWS_ROLE_SESSION_NAME"),
                                                      .source = "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                                     .file_what = "AWS_WEB_IDENTITY_TOKEN_FILE",
                                                      .role_what = "AWS_ROLE_ARN",
                                                      .session_what = "AWS_ROLE_SESSION_NAME"});
   }

@@ -104,7 +104,9 @@ std::string SerializeRequest(const HttpRequest& request, const Url& url, const R
   // Security: proxy credentials go to an http proxy in the clear by design (that is HTTP proxy
   // Basic auth); they are never sent to an origin, nor inside a CONNECT tunnel.
   if (absolute_form && !route.proxy->authorization.empty()) {
-    out += "Proxy-Authorization: " + route.proxy->authorization.reveal() + "\r\n";
+    out += "Proxy-Authorization: ";
+    out += route.proxy->authorization.reveal();
+    out += "\r\n";
   }
   // No "Connection: keep-alive": persistence is the HTTP/1.1 default.
   out += "\r\n";
@@ -209,7 +211,9 @@ Status HttpClient::OpenTunnel(Connection& conn, const Url& url, const Proxy& pro
   const std::string proxy_name = "proxy " + proxy.url.HostPort();
   std::string head = "CONNECT " + url.HostPort() + " HTTP/1.1\r\nHost: " + url.HostPort() + "\r\n";
   if (!proxy.authorization.empty()) {
-    head += "Proxy-Authorization: " + proxy.authorization.reveal() + "\r\n";
+    head += "Proxy-Authorization: ";
+    head += proxy.authorization.reveal();
+    head += "\r\n";
   }
   head += "\r\n";
   const WipedString wire(std::move(head));

@@ -13,12 +13,13 @@
 #include "core/hex.h"
 #include "core/time.h"
 #include "crypto/sha256.h"
+#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
 
 constexpr int kVersion = 1;
-constexpr off_t kMaxFileBytes = 64 * 1024;
+constexpr std::size_t kMaxFileBytes = 64 * 1024;
 
 std::string Octal(mode_t mode) {
   char buf[8];
@@ -122,40 +123,22 @@ std::optional<CachedHubSession> HubSessionCache::Load(const std::string& key) {
     log_.Log(LogLevel::kWarning, "cache: ignoring " + path + ": " + why);
     return std::nullopt;
   };
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      log_.Log(LogLevel::kDebug, "cache: no cached hub session");
-      return std::nullopt;
-    }
-    return ignore(errno == ELOOP ? "it is a symbolic link" : Errno(errno));
+  // Not a symbolic link, not /dev/null: only a regular file of ours that others cannot read.
+  auto ours = [](const struct stat& st) { return Untrusted(st, /*want_directory=*/false); };
+  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxFileBytes,
+                                          .follow_symlinks = false,
+                                          .dev_null_reads_empty = false,
+                                          .check = ours});
+  std::string& text = file.bytes;
+  if (file.status == sys::ReadFileStatus::kNotFound) {
+    log_.Log(LogLevel::kDebug, "cache: no cached hub session");
+    return std::nullopt;
   }
-  struct stat st {};
-  std::string text;
-  std::string why;
-  if (::fstat(fd, &st) != 0) {
-    why = Errno(errno);
-  } else if (why = Untrusted(st, /*want_directory=*/false); why.empty()) {
-    if (st.st_size > kMaxFileBytes) {
-      why = "larger than " + std::to_string(kMaxFileBytes) + " bytes";
-    } else {
-      text.resize(static_cast<std::size_t>(st.st_size));
-      std::size_t got = 0;
-      while (got < text.size()) {
-        ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-      }
-      text.resize(got);
-    }
-  }
-  ::close(fd);
-  if (!why.empty()) return ignore(why);
+  if (!file.ok()) return ignore(file.reason);
 
   // Security: parse errors are not quoted (they would quote the secret).
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  std::fill(text.begin(), text.end(), '\0');
+  explicit_bzero(text.data(), text.size());
   auto string_field = [&](const char* name) -> const std::string* {
     if (!doc.is_object()) return nullptr;
     auto it = doc.find(name);
@@ -199,8 +182,8 @@ void HubSessionCache::Store(const std::string& key, const CachedHubSession& sess
   nlohmann::json doc = {{"Version", kVersion},
                         {"Key", key},
                         {"AccessKeyId", session.credentials.access_key_id},
-                        {"SecretAccessKey", session.credentials.secret_access_key.reveal()},
-                        {"SessionToken", session.credentials.session_token.reveal()},
+                        {"SecretAccessKey", std::string(session.credentials.secret_access_key.reveal())},
+                        {"SessionToken", std::string(session.credentials.session_token.reveal())},
                         {"Expiration", FormatRfc3339(*session.credentials.expiration)},
                         {"HubSessionArn", session.session_arn}};
   std::string text = doc.dump();

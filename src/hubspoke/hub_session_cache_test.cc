@@ -166,6 +166,23 @@ TEST_F(HubSessionCacheTest, SymlinksAreNeverFollowed) {
   EXPECT_NE(log_.text().find("symbolic link"), std::string::npos) << log_.text();
 }
 
+TEST_F(HubSessionCacheTest, OnlySmallRegularFilesAreRead) {
+  auto cache = Cache();
+  cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
+  fs::remove(EntryPath());
+  ASSERT_EQ(::mkfifo(EntryPath().c_str(), 0600), 0);
+  EXPECT_FALSE(cache.Load(key_));
+  EXPECT_NE(log_.text().find("cache: ignoring " + EntryPath() + ": is a FIFO"), std::string::npos)
+      << log_.text();
+  fs::remove(EntryPath());
+  std::ofstream(EntryPath()) << std::string(64 * 1024 + 1, ' ');
+  ASSERT_EQ(::chmod(EntryPath().c_str(), 0600), 0);
+  EXPECT_FALSE(cache.Load(key_));
+  EXPECT_NE(log_.text().find("cache: ignoring " + EntryPath() + ": is larger than 64 KiB"),
+            std::string::npos)
+      << log_.text();
+}
+
 TEST_F(HubSessionCacheTest, ForeignOwnedFilesAreIgnored) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown a file to another user";
   auto cache = Cache();

@@ -129,7 +129,7 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
     if (token) {
       return InvalidClientToken("a session token was sent with the long-term key " + masked());
     }
-    return KeyInfo{.secret = key->secret.reveal(), .expiration = {}};
+    return KeyInfo{.secret = std::string(key->secret.reveal()), .expiration = {}};
   }
   if (!token) {
     if (access_key_id.starts_with("ASIA")) {

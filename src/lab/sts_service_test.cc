@@ -371,7 +371,7 @@ TEST_F(LabSts, ExpiredSessionsStayExpiredForEver) {
 TEST_F(LabSts, ATokenThatIsNotTheKeysOwnIsRefusedWithTheReasonLogged) {
   Credentials first = Hub();
   Credentials second = Hub();
-  const std::string token = first.session_token.reveal();
+  const std::string token(first.session_token.reveal());
 
   Credentials altered = first;  // one character of the token changed
   std::string t = token;

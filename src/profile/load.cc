@@ -1,63 +1,34 @@
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <optional>
 #include <string>
-#include <system_error>
 
 #include "hubspoke/profile.h"
+#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
 
-// Real config files are a few KiB; the cap keeps AWS_CONFIG_FILE=/dev/zero from eating memory.
+// Real config files are a few KiB; the cap is far above any of them.
 constexpr std::size_t kMaxFileSize = 16 << 20;
 
-std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
-
-// The file's bytes; nullopt when it does not exist (ENOENT, or ENOTDIR for a path through a
-// regular file), which the SDKs treat as an empty file. Any other failure — permissions, a
-// directory, an I/O error — is an error naming the file, because silently ignoring a
-// credentials file the user can see is worse than stopping. /dev/null and pipes read as files.
-Result<std::optional<std::string>> ReadIfExists(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    int err = errno;
-    if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>();
-    return Error(ErrorCode::kInvalidArgument, path + ": cannot open: " + ErrnoText(err));
-  }
-  std::string text;
-  char buffer[16384];
-  while (true) {
-    ssize_t n = read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      return Error(ErrorCode::kInvalidArgument, path + ": cannot read: " + ErrnoText(err));
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileSize) {
-      close(fd);
-      return Error(ErrorCode::kInvalidArgument,
-                   path + ": larger than 16 MiB, not an AWS config or credentials file");
-    }
-  }
-  close(fd);
-  return std::optional<std::string>(std::move(text));
+// What set the path, for messages: the variable, or which default file it is.
+std::string WhatSetIt(const Environment& env, const char* variable, const char* fallback) {
+  auto v = env.Get(variable);
+  return v && !v->empty() ? variable : fallback;
 }
 
-Result<ProfileSet> LoadOne(const std::string& path, ProfileFileKind kind) {
-  auto text = ReadIfExists(path);
-  if (!text) return std::move(text).error();
-  if (!*text) {
+// A missing file (ENOENT, or ENOTDIR for a path through a regular file) is an empty one, as in
+// the SDKs; /dev/null reads as empty. Any other failure (permissions, a directory, a FIFO, a
+// device, too large) is an error naming the file, because silently ignoring a credentials file
+// the user can see is worse than stopping.
+Result<ProfileSet> LoadOne(const std::string& path, ProfileFileKind kind, const std::string& what) {
+  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxFileSize});
+  if (file.status == sys::ReadFileStatus::kNotFound) {
     ProfileSet empty;
     (kind == ProfileFileKind::kConfig ? empty.config_path : empty.credentials_path) = path;
     return empty;
   }
-  return ParseProfileFile(**text, kind, path);
+  if (!file.ok()) return Error(ErrorCode::kInvalidArgument, sys::ReadFileError(what, path, file));
+  return ParseProfileFile(file.bytes, kind, path);
 }
 
 }  // namespace
@@ -65,9 +36,12 @@ Result<ProfileSet> LoadOne(const std::string& path, ProfileFileKind kind) {
 Result<ProfileSet> LoadProfiles(const Environment& env) {
   auto locations = ResolveProfileFileLocations(env);
   if (!locations) return std::move(locations).error();
-  auto config = LoadOne(locations->config, ProfileFileKind::kConfig);
+  auto config = LoadOne(locations->config, ProfileFileKind::kConfig,
+                        WhatSetIt(env, "AWS_CONFIG_FILE", "config file"));
   if (!config) return std::move(config).error();
-  auto credentials = LoadOne(locations->credentials, ProfileFileKind::kCredentials);
+  auto credentials =
+      LoadOne(locations->credentials, ProfileFileKind::kCredentials,
+              WhatSetIt(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials file"));
   if (!credentials) return std::move(credentials).error();
   ProfileSet merged = MergeProfileSets(*config, *credentials);
   merged.config_path = locations->config;

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -96,13 +97,13 @@ TEST_F(ProfileLoadTest, MalformedFileIsAnErrorNamingFileAndLine) {
 }
 
 TEST_F(ProfileLoadTest, UnreadableFileIsAnErrorNamingIt) {
-  // A directory where the file should be is unreadable even for root.
+  // A directory where the file should be is not an empty file.
   std::filesystem::create_directories(dir_ + "/.aws/config");
   auto set = Load({{"HOME", dir_}});
   ASSERT_FALSE(set.has_value());
   EXPECT_EQ(set.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(set.error().message().rfind(dir_ + "/.aws/config: cannot read: ", 0), 0u)
-      << set.error().message();
+  EXPECT_EQ(set.error().message(), "config file: cannot read '" + dir_ +
+                                       "/.aws/config': is a directory (a regular file is required)");
   // Permissions bind only non-root users; as root the mode-000 file is simply read.
   std::string credentials = Write("locked", "[default]\n");
   ASSERT_EQ(chmod(credentials.c_str(), 0), 0);
@@ -111,10 +112,33 @@ TEST_F(ProfileLoadTest, UnreadableFileIsAnErrorNamingIt) {
                       {"AWS_SHARED_CREDENTIALS_FILE", credentials}});
   if (geteuid() != 0) {
     ASSERT_FALSE(locked.has_value());
-    EXPECT_EQ(locked.error().message(), credentials + ": cannot open: Permission denied");
+    EXPECT_EQ(locked.error().message(),
+              "AWS_SHARED_CREDENTIALS_FILE: cannot read '" + credentials + "': Permission denied");
   } else {
     EXPECT_TRUE(locked.has_value());
   }
+}
+
+// A FIFO would block the read until someone writes to it: refused at once, naming the variable.
+TEST_F(ProfileLoadTest, FifoIsRefusedPromptly) {
+  const std::string fifo = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const auto start = std::chrono::steady_clock::now();
+  auto set = Load({{"HOME", dir_}, {"AWS_CONFIG_FILE", fifo}});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(set.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(set.error().message(),
+            "AWS_CONFIG_FILE: cannot read '" + fifo + "': is a FIFO (a regular file is required)");
+}
+
+// /dev/zero never ends: refused for what it is, not read up to the 16 MiB limit.
+TEST_F(ProfileLoadTest, DeviceIsRefused) {
+  auto set = Load({{"HOME", dir_}, {"AWS_SHARED_CREDENTIALS_FILE", "/dev/zero"}});
+  ASSERT_FALSE(set.has_value());
+  EXPECT_EQ(set.error().message(),
+            "AWS_SHARED_CREDENTIALS_FILE: cannot read '/dev/zero': is a character device (a "
+            "regular file is required)");
 }
 
 // The no-home error itself is tested in locations_test.cc; here, with both files overridden,

@@ -27,8 +27,17 @@ Result<SecretString> RandomToken() {
 }
 
 bool SameToken(std::string_view sent, const SecretString& token) {
-  const std::string& want = token.reveal();
+  const std::string_view want = token.reveal();
   return sent.size() == want.size() && CRYPTO_memcmp(sent.data(), want.data(), want.size()) == 0;
+}
+
+// The request's (last) Authorization header is the token.
+bool Authorized(const ServerRequest& request, const SecretString& token) {
+  const std::string* authorization = nullptr;
+  for (const auto& h : request.headers) {
+    if (strcasecmp(h.name.c_str(), "Authorization") == 0) authorization = &h.value;
+  }
+  return authorization != nullptr && SameToken(*authorization, token);
 }
 
 ServerResponse JsonResponse(int status, const nlohmann::json& body) {
@@ -55,12 +64,8 @@ struct CredentialsServer::Impl {
 
   ServerResponse Handle(const ServerRequest& request) {
     if (request.path != kPath) return ErrorResponse(404, "NotFound", "no such resource");
-    const std::string* authorization = nullptr;
-    for (const auto& h : request.headers) {
-      if (strcasecmp(h.name.c_str(), "Authorization") == 0) authorization = &h.value;
-    }
     // The token is checked before the method so that nothing is learned without it.
-    if (authorization == nullptr || !SameToken(*authorization, token)) {
+    if (!Authorized(request, token)) {
       log->Log(LogLevel::kWarning, "credentials server: refused a request from " + request.peer +
                                        " without the authorization token");
       return ErrorResponse(401, "AccessDenied", "missing or wrong authorization token");
@@ -77,7 +82,7 @@ struct CredentialsServer::Impl {
       return ErrorResponse(503, "CredentialsUnavailable", credentials.error().message());
     }
     nlohmann::json body = {{"AccessKeyId", credentials->access_key_id},
-                           {"SecretAccessKey", credentials->secret_access_key.reveal()}};
+                           {"SecretAccessKey", std::string(credentials->secret_access_key.reveal())}};
     if (!credentials->session_token.empty()) body["Token"] = credentials->session_token.reveal();
     if (credentials->expiration) body["Expiration"] = FormatRfc3339(*credentials->expiration);
     served.fetch_add(1, std::memory_order_relaxed);
@@ -110,6 +115,13 @@ Result<std::unique_ptr<CredentialsServer>> CredentialsServer::Start(
   server_options.header_timeout = options.request_timeout;
   server_options.body_timeout = options.request_timeout;
   Impl* raw = impl.get();
+  // Security: connections that have not shown the token get short deadlines and are the ones
+  // evicted when all 64 are taken, so idle connections of another local user cannot lock the
+  // child out (issue 11).
+  server_options.trusts = [raw](const ServerRequest& request) {
+    return Authorized(request, raw->token);
+  };
+  server_options.untrusted_timeout = options.untrusted_timeout;
   auto server = HttpServer::Start(std::move(server_options),
                                   [raw](const ServerRequest& request) { return raw->Handle(request); });
   if (!server) {

@@ -4,9 +4,15 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "core/time.h"
+#include "server/server_test_client.h"
 #include "testing/fake_sts.h"
 
 namespace hubspoke {
@@ -34,6 +40,11 @@ class CountingProvider final : public CredentialsProvider {
   std::atomic<bool> fail{false};
 };
 
+int PortOf(const CredentialsServer& server) {
+  const std::string& url = server.url();  // http://127.0.0.1:PORT/credentials
+  return std::stoi(url.substr(17, url.size() - 17 - 12));
+}
+
 class CredentialsServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,7 +56,7 @@ class CredentialsServerTest : public ::testing::Test {
     const std::string& url = server_->url();
     ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
     ASSERT_EQ(url.substr(url.size() - 12), "/credentials") << url;
-    port_ = std::stoi(url.substr(17, url.size() - 17 - 12));
+    port_ = PortOf(*server_);
   }
 
   httplib::Result Get(const std::string& path, const std::string& authorization) {
@@ -71,7 +82,7 @@ class CredentialsServerTest : public ::testing::Test {
 };
 
 TEST_F(CredentialsServerTest, TokenIsLongAndRandom) {
-  const std::string& token = server_->token().reveal();
+  const std::string token(server_->token().reveal());
   EXPECT_EQ(token.size(), 64u);
   EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos) << "hex only";
   auto other = CredentialsServer::Start(provider_, log_);
@@ -81,7 +92,7 @@ TEST_F(CredentialsServerTest, TokenIsLongAndRandom) {
 }
 
 TEST_F(CredentialsServerTest, ServesTheProvidersCredentialsAsTheContainerProtocolDoes) {
-  auto r = Get("/credentials", server_->token().reveal());
+  auto r = Get("/credentials", std::string(server_->token().reveal()));
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
@@ -92,7 +103,7 @@ TEST_F(CredentialsServerTest, ServesTheProvidersCredentialsAsTheContainerProtoco
   EXPECT_EQ(body.at("Token"), kToken);
   EXPECT_EQ(body.at("Expiration"), "2030-01-02T03:04:05Z");
   // Every request asks the provider again: freshness is the provider's (caching) business.
-  auto again = Get("/credentials", server_->token().reveal());
+  auto again = Get("/credentials", std::string(server_->token().reveal()));
   ASSERT_TRUE(again);
   EXPECT_EQ(nlohmann::json::parse(again->body).at("AccessKeyId"), "ASIATESTTESTTEST0002");
   EXPECT_EQ(server_->served(), 2u);
@@ -100,7 +111,7 @@ TEST_F(CredentialsServerTest, ServesTheProvidersCredentialsAsTheContainerProtoco
 }
 
 TEST_F(CredentialsServerTest, RefusesRequestsWithoutTheToken) {
-  const std::string token = server_->token().reveal();
+  const std::string token(server_->token().reveal());
   for (const std::string& sent :
        {std::string(), std::string("wrong"), token.substr(0, 63), token + "0",
         "Bearer " + token}) {
@@ -115,7 +126,7 @@ TEST_F(CredentialsServerTest, RefusesRequestsWithoutTheToken) {
 }
 
 TEST_F(CredentialsServerTest, ServesNothingElse) {
-  const std::string token = server_->token().reveal();
+  const std::string token(server_->token().reveal());
   for (const char* path : {"/", "/credentials/", "/latest/meta-data/", "/credentials/../x"}) {
     auto r = Get(path, token);
     ASSERT_TRUE(r);
@@ -134,7 +145,7 @@ TEST_F(CredentialsServerTest, ServesNothingElse) {
 
 TEST_F(CredentialsServerTest, ProviderFailureIsA503WithItsMessage) {
   provider_->fail = true;
-  auto r = Get("/credentials", server_->token().reveal());
+  auto r = Get("/credentials", std::string(server_->token().reveal()));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   auto body = nlohmann::json::parse(r->body);
@@ -144,10 +155,68 @@ TEST_F(CredentialsServerTest, ProviderFailureIsA503WithItsMessage) {
   EXPECT_EQ(server_->served(), 0u);
 }
 
+// Issue 11: a local user holding idle connections without the token must not lock out the
+// child. Such connections are cut after untrusted_timeout; the child's live to the normal ones.
+TEST_F(CredentialsServerTest, ConnectionsWithoutTheTokenAreCutAfterTheUntrustedTimeout) {
+  using server_test::RawClient;
+  using std::chrono::milliseconds;
+  auto server = CredentialsServer::Start(
+      provider_, log_, CredentialsServerOptions{.untrusted_timeout = milliseconds(300)});
+  ASSERT_TRUE(server) << server.error().message();
+  const auto port = static_cast<uint16_t>(PortOf(**server));
+  const std::string authorized =
+      server_test::Get("/credentials", "Authorization: " + std::string((*server)->token().reveal()) + "\r\n");
+  const auto start = server_test::TestClock::now();
+  RawClient silent(port);
+  RawClient refused(port);  // a wrong token earns nothing either
+  ASSERT_TRUE(refused.Send(server_test::Get("/credentials", "Authorization: wrong\r\n")));
+  RawClient child(port);
+  ASSERT_TRUE(child.Send(authorized));
+  std::optional<server_test::RawResponse> first = child.ReadResponse();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+
+  EXPECT_TRUE(silent.WaitClosed(milliseconds(3000)));
+  std::optional<server_test::RawResponse> denied = refused.ReadResponse();
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  EXPECT_TRUE(refused.WaitClosed(milliseconds(3000)));
+  EXPECT_LT(server_test::Since(start), milliseconds(2000)) << "not the 5 s request timeout";
+  // The child's kept-alive connection outlives them by far.
+  EXPECT_FALSE(child.WaitClosed(milliseconds(700)));
+  ASSERT_TRUE(child.Send(authorized));
+  std::optional<server_test::RawResponse> second = child.ReadResponse();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  ExpectNoSecretInLog();
+}
+
+TEST_F(CredentialsServerTest, TwoHundredIdleConnectionsWithoutTheTokenDoNotLockOutTheChild) {
+  using std::chrono::milliseconds;
+  server_test::IdleAttacker attacker(static_cast<uint16_t>(port_), 200);
+  ASSERT_EQ(attacker.held(), 200u);
+  int tries = 0;
+  std::vector<std::string> failures;
+  const auto start = server_test::TestClock::now();
+  while (server_test::Since(start) < milliseconds(3000)) {
+    ++tries;
+    auto r = Get("/credentials", std::string(server_->token().reveal()));
+    if ((!r || r->status != 200) && failures.size() < 5) {
+      failures.push_back(r ? "status " + std::to_string(r->status)
+                           : httplib::to_string(r.error()));
+    }
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_GE(tries, 10);
+  EXPECT_EQ(server_->served(), static_cast<uint64_t>(tries)) << ::testing::PrintToString(failures);
+  EXPECT_GT(attacker.reopened(), 0u) << "the attacker was fighting for the slots";
+  ExpectNoSecretInLog();
+}
+
 TEST_F(CredentialsServerTest, NothingListensAfterStop) {
   server_->Stop();
   server_->Stop();  // idempotent
-  auto r = Get("/credentials", server_->token().reveal());
+  auto r = Get("/credentials", std::string(server_->token().reveal()));
   EXPECT_FALSE(r) << "status " << (r ? r->status : 0);
 }
 

@@ -15,7 +15,6 @@
 #include <system_error>
 #include <utility>
 
-#include "server/response_writer.h"
 #include "server/server_connection.h"
 #include "server/server_worker.h"
 
@@ -24,6 +23,9 @@ namespace {
 
 constexpr int kMaxThreads = 64;
 constexpr int kAcceptBatch = 64;  // connections accepted per wake-up before looking again
+// With `trusts`, newcomers at max_connections are counted until their worker has made room for
+// them; no more than this many may be on their way at once.
+constexpr size_t kMakingRoom = 64;
 
 Error SysError(ErrorCode code, const std::string& what) {
   return Error(code, what + ": " + strerror(errno));
@@ -100,22 +102,10 @@ Status ValidateOptions(const ServerOptions& o) {
       o.send_timeout.count() <= 0) {
     return bad("timeouts must be positive");
   }
-  return Ok();
-}
-
-// Security: beyond max_connections a client gets this and a close, not a hang in the backlog.
-// Best effort: a fresh socket's send buffer is empty, so the write does not block.
-void RefuseBusy(int fd) {
-  const std::string response = ErrorResponse(503, "too many connections", CachedHttpDate());
-  [[maybe_unused]] const ssize_t sent =
-      ::send(fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  ::shutdown(fd, SHUT_WR);
-  // Unread input at close() makes the kernel send a reset instead of a FIN, which can destroy
-  // the 503 before it is read; drain what has already arrived (bounded).
-  char buf[4096];
-  for (int i = 0; i < 16 && ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; ++i) {
+  if (o.trusts && o.untrusted_timeout.count() <= 0) {
+    return bad("untrusted_timeout must be positive");
   }
-  ::close(fd);
+  return Ok();
 }
 
 }  // namespace
@@ -221,7 +211,16 @@ void HttpServer::AcceptLoop() {
 
 void HttpServer::AcceptReady(size_t* next_worker) {
   const size_t max_connections = context_->options.max_connections;
+  const bool trusts = static_cast<bool>(context_->options.trusts);
   for (int i = 0; i < kAcceptBatch; ++i) {
+    // Security: the count cannot run away while workers are busy making room; the next
+    // connections wait in the kernel's backlog (not on our descriptors) rather than being
+    // refused, and this thread looks again in a millisecond.
+    const size_t open = context_->open_connections.load(std::memory_order_relaxed);
+    if (trusts && open >= max_connections && open - max_connections >= kMakingRoom) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return;
+    }
     sockaddr_storage addr{};
     socklen_t length = sizeof(addr);
     const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &length,
@@ -243,15 +242,28 @@ void HttpServer::AcceptReady(size_t* next_worker) {
       return;
     }
     // Only this thread adds to the count, so the check cannot race past the limit.
-    if (context_->open_connections.load(std::memory_order_relaxed) >= max_connections) {
-      RefuseBusy(fd);
+    const bool make_room =
+        context_->open_connections.load(std::memory_order_relaxed) >= max_connections;
+    if (make_room && !trusts) {
+      RefuseConnection(fd);
       continue;
+    }
+    // Security: at the limit the newcomer goes to a worker holding an untrusted connection, which
+    // evicts one for it (ServerOptions::trusts). If none seems to, the usual worker decides (the
+    // connections it has not taken in yet are not counted here), and refuses it if it must.
+    ServerWorker* worker = workers_[*next_worker % workers_.size()].get();
+    for (size_t k = 0; make_room && k < workers_.size(); ++k) {
+      ServerWorker* candidate = workers_[(*next_worker + k) % workers_.size()].get();
+      if (candidate->untrusted() > 0) {
+        worker = candidate;
+        break;
+      }
     }
     context_->open_connections.fetch_add(1, std::memory_order_relaxed);
     const int one = 1;
     // Responses go out in one write each; Nagle would hold back the next pipelined one.
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    workers_[*next_worker % workers_.size()]->Adopt(fd, PeerString(addr));
+    worker->Adopt(fd, PeerString(addr), make_room);
     ++*next_worker;
   }
 }

@@ -93,8 +93,21 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{10000};  // from the end of the headers to end of body
   // A queued response making no progress (the peer stopped reading) closes the connection.
   std::chrono::milliseconds send_timeout{10000};
-  size_t max_connections = 1024;  // beyond it new connections get a 503 and are closed
-  FaultHook fault_hook;           // optional
+  // Beyond it new connections get a 503 and are closed (but see `trusts`).
+  size_t max_connections = 1024;
+  FaultHook fault_hook;  // optional
+
+  // Optional. Security: without it anyone who can connect can hold every connection slot with
+  // idle connections and lock out the clients that matter (the credentials endpoint's child).
+  // With it, a connection is untrusted until one of its complete requests satisfies `trusts`
+  // (called on worker threads before the fault hook and the handler; must be thread-safe; an
+  // exception counts as false), and trusted for the rest of its life. While untrusted, its
+  // header, body and idle deadlines are at most `untrusted_timeout`; and at max_connections a
+  // new connection is not refused but makes room by evicting the oldest untrusted connection of
+  // the worker it goes to. It is refused (503) only when no untrusted connection is left to
+  // evict. Trusted connections keep the normal timeouts and are never evicted.
+  std::function<bool(const ServerRequest&)> trusts;
+  std::chrono::milliseconds untrusted_timeout{2000};
 };
 
 struct ServerContext;

@@ -45,11 +45,29 @@ ConnectionHeader Framing(bool close, const ServerRequest& request) {
 
 }  // namespace
 
-ServerConnection::ServerConnection(ServerContext& context, int fd, std::string peer, ServerTime now)
+// Security: beyond max_connections a client gets this and a close, not a hang in the backlog.
+// Best effort: a fresh socket's send buffer is empty, so the write does not block.
+void RefuseConnection(int fd) {
+  const std::string response = ErrorResponse(503, "too many connections", CachedHttpDate());
+  [[maybe_unused]] const ssize_t sent =
+      ::send(fd, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd, SHUT_WR);
+  // Unread input at close() makes the kernel send a reset instead of a FIN, which can destroy
+  // the 503 before it is read; drain what has already arrived (bounded).
+  char buf[4096];
+  for (int i = 0; i < 16 && ::recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; ++i) {
+  }
+  ::close(fd);
+}
+
+ServerConnection::ServerConnection(ServerContext& context, int fd, std::string peer, ServerTime now,
+                                   std::atomic<size_t>& untrusted)
     : context_(context),
       options_(context.options),
       fd_(fd),
       peer_(std::move(peer)),
+      untrusted_(untrusted),
+      trusted_(!context.options.trusts),
       parser_(RequestLimits{.max_header_bytes = context.options.max_header_bytes,
                             .max_body_bytes = context.options.max_body_bytes}),
       head_start_(now),
@@ -57,10 +75,13 @@ ServerConnection::ServerConnection(ServerContext& context, int fd, std::string p
       idle_since_(now),
       write_progress_(now),
       delay_until_(now),
-      linger_until_(now) {}
+      linger_until_(now) {
+  if (!trusted_) untrusted_.fetch_add(1, std::memory_order_relaxed);
+}
 
 ServerConnection::~ServerConnection() {
   Close();
+  if (!trusted_) untrusted_.fetch_sub(1, std::memory_order_relaxed);
   context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
@@ -90,12 +111,18 @@ bool ServerConnection::wants_write() const {
   return fd_ >= 0 && phase_ != Phase::kDelayed && pending_out() > 0;
 }
 
+std::chrono::milliseconds ServerConnection::Limit(std::chrono::milliseconds timeout) const {
+  return trusted_ ? timeout : std::min(timeout, options_.untrusted_timeout);
+}
+
 ServerTime ServerConnection::ReadDeadline() const {
-  if (parser_.state() == RequestParser::State::kBody) return body_start_ + options_.body_timeout;
-  if (parser_.started() || !awaiting_request_) return head_start_ + options_.header_timeout;
+  if (parser_.state() == RequestParser::State::kBody) {
+    return body_start_ + Limit(options_.body_timeout);
+  }
+  if (parser_.started() || !awaiting_request_) return head_start_ + Limit(options_.header_timeout);
   // Idle between requests: counted once the last response is out.
   if (pending_out() > 0) return ServerTime::max();
-  return idle_since_ + options_.idle_timeout;
+  return idle_since_ + Limit(options_.idle_timeout);
 }
 
 ServerTime ServerConnection::Deadline() const {
@@ -247,9 +274,23 @@ ServerResponse ServerConnection::CallHandler(const ServerRequest& request) {
   }
 }
 
+void ServerConnection::DecideTrust(const ServerRequest& request) {
+  if (trusted_) return;
+  bool trusts = false;
+  try {
+    trusts = options_.trusts(request);
+  } catch (...) {
+    // Security: a predicate that fails does not let anyone in.
+  }
+  if (!trusts) return;
+  trusted_ = true;
+  untrusted_.fetch_sub(1, std::memory_order_relaxed);
+}
+
 void ServerConnection::Dispatch(ServerTime now) {
   ServerRequest& request = parser_.request();
   request.peer = peer_;
+  DecideTrust(request);
   FaultAction fault;
   if (options_.fault_hook) {
     try {

@@ -25,16 +25,24 @@ struct ServerContext {
   std::atomic<size_t> open_connections{0};  // accepted and not yet closed
 };
 
+// Answers an accepted socket that cannot be served with a 503 and closes it (best effort, never
+// blocks). Does not touch open_connections.
+void RefuseConnection(int fd);
+
 class ServerConnection {
  public:
   // Takes ownership of `fd` (non-blocking, already counted in context.open_connections).
-  ServerConnection(ServerContext& context, int fd, std::string peer, ServerTime now);
+  // `untrusted` (its worker's count) counts it for as long as it is untrusted (see
+  // ServerOptions::trusts; without `trusts` every connection is trusted).
+  ServerConnection(ServerContext& context, int fd, std::string peer, ServerTime now,
+                   std::atomic<size_t>& untrusted);
   ~ServerConnection();  // closes the socket and uncounts it
   ServerConnection(const ServerConnection&) = delete;
   ServerConnection& operator=(const ServerConnection&) = delete;
 
   int fd() const { return fd_; }
   bool closed() const { return fd_ < 0; }
+  bool trusted() const { return trusted_; }
   // The events the worker should wait for; neither while a fault delay holds the connection.
   bool wants_read() const;
   bool wants_write() const;
@@ -68,11 +76,16 @@ class ServerConnection {
   void OnEof(ServerTime now);
   size_t pending_out() const { return out_.size() - out_pos_; }
   ServerTime ReadDeadline() const;
+  // `timeout`, or untrusted_timeout if shorter while the connection is untrusted.
+  std::chrono::milliseconds Limit(std::chrono::milliseconds timeout) const;
+  void DecideTrust(const ServerRequest& request);
 
   ServerContext& context_;
   const ServerOptions& options_;
   int fd_;
   std::string peer_;
+  std::atomic<size_t>& untrusted_;
+  bool trusted_;
   RequestParser parser_;
   Phase phase_ = Phase::kActive;
 

@@ -1,6 +1,7 @@
-// Test-only (included by src/server/*_test.cc): a raw-socket loopback HTTP client that can
-// misbehave on purpose (partial, slow, pipelined, malformed, half-closed), with every wait
-// bounded, and helpers to start an HttpServer in a test.
+// Test-only (included by src/server/*_test.cc and src/serve/*_test.cc): a raw-socket loopback
+// HTTP client that can misbehave on purpose (partial, slow, pipelined, malformed, half-closed),
+// with every wait bounded, a flood of idle connections, and helpers to start an HttpServer in a
+// test.
 #pragma once
 
 #include <arpa/inet.h>
@@ -13,12 +14,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -171,6 +174,50 @@ class RawClient {
   int fd_ = -1;
   bool eof_ = false;
   std::string buffer_;
+};
+
+// A local user starving a server: holds `count` connections that never send a byte, and
+// re-opens at once every one the server closes (a 503, a timeout, an eviction), on its own
+// thread until destroyed.
+class IdleAttacker {
+ public:
+  IdleAttacker(uint16_t port, size_t count) : port_(port) {
+    for (size_t i = 0; i < count; ++i) conns_.push_back(std::make_unique<RawClient>(port_));
+    for (const auto& c : conns_) held_ += c->connected() ? 1 : 0;
+    thread_ = std::thread([this] { Loop(); });
+  }
+  ~IdleAttacker() {
+    stop_ = true;
+    thread_.join();
+  }
+  IdleAttacker(const IdleAttacker&) = delete;
+  IdleAttacker& operator=(const IdleAttacker&) = delete;
+  size_t held() const { return held_; }
+  size_t reopened() const { return reopened_.load(); }
+
+ private:
+  void Loop() {
+    std::vector<pollfd> fds(conns_.size());
+    while (!stop_) {
+      for (size_t i = 0; i < conns_.size(); ++i) {
+        if (!conns_[i]->connected()) conns_[i] = std::make_unique<RawClient>(port_);
+        fds[i] = pollfd{.fd = conns_[i]->fd(), .events = POLLIN, .revents = 0};
+      }
+      if (::poll(fds.data(), fds.size(), 10) <= 0) continue;
+      for (size_t i = 0; i < conns_.size(); ++i) {
+        if (fds[i].revents == 0) continue;
+        conns_[i] = std::make_unique<RawClient>(port_);  // a 503, a timeout or an eviction
+        reopened_.fetch_add(1);
+      }
+    }
+  }
+
+  uint16_t port_;
+  std::vector<std::unique_ptr<RawClient>> conns_;
+  size_t held_ = 0;
+  std::atomic<size_t> reopened_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 // A handler echoing what it parsed: body "METHOD target\n<body>", and headers saying path,

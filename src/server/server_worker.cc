@@ -57,10 +57,10 @@ Status ServerWorker::Init() {
   return Ok();
 }
 
-void ServerWorker::Adopt(int fd, std::string peer) {
+void ServerWorker::Adopt(int fd, std::string peer, bool make_room) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    adopted_.emplace_back(fd, std::move(peer));
+    adopted_.push_back(Adoptee{.fd = fd, .peer = std::move(peer), .make_room = make_room});
   }
   const uint64_t one = 1;
   [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof(one));
@@ -74,8 +74,8 @@ void ServerWorker::RequestStop() {
 
 void ServerWorker::CloseAdopted() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [fd, peer] : adopted_) {
-    ::close(fd);
+  for (const Adoptee& a : adopted_) {
+    ::close(a.fd);
     context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
   }
   adopted_.clear();
@@ -84,18 +84,29 @@ void ServerWorker::CloseAdopted() {
 void ServerWorker::TakeAdopted(ServerTime now) {
   uint64_t count;
   [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &count, sizeof(count));
-  std::vector<std::pair<int, std::string>> fresh;
+  std::vector<Adoptee> fresh;
   {
     std::lock_guard<std::mutex> lock(mu_);
     fresh.swap(adopted_);
   }
-  for (auto& [fd, peer] : fresh) {
-    auto connection = std::make_unique<ServerConnection>(context_, fd, std::move(peer), now);
+  for (Adoptee& a : fresh) {
+    // Security: the acceptor counted the newcomer beyond max_connections; room is made by
+    // evicting an untrusted connection (unless one closed meanwhile), else it is refused.
+    if (a.make_room &&
+        context_.open_connections.load(std::memory_order_relaxed) >
+            context_.options.max_connections &&
+        !EvictOldestUntrusted(now)) {
+      RefuseConnection(a.fd);
+      context_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+      continue;
+    }
+    auto connection =
+        std::make_unique<ServerConnection>(context_, a.fd, std::move(a.peer), now, untrusted_);
     const uint64_t id = next_id_++;
     epoll_event ev{};
     ev.events = EpollEvents(*connection);
     ev.data.u64 = id;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) continue;  // destructor closes
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, a.fd, &ev) != 0) continue;  // destructor closes
     const auto [it, inserted] =
         connections_.emplace(id, Entry{.connection = std::move(connection), .events = ev.events});
     next_sweep_ = std::min(next_sweep_, it->second.connection->Deadline());
@@ -158,6 +169,32 @@ void ServerWorker::Sync(Map::iterator it) {
     it->second.events = wanted;
   }
   next_sweep_ = std::min(next_sweep_, c.Deadline());
+}
+
+bool ServerWorker::EvictOldestUntrusted(ServerTime now) {
+  while (true) {
+    // Ids grow in accept order, so the smallest untrusted id is the oldest. A linear pass: this
+    // runs only at max_connections, over one worker's connections.
+    Map::iterator oldest = connections_.end();
+    for (Map::iterator it = connections_.begin(); it != connections_.end(); ++it) {
+      if (!it->second.connection->trusted() &&
+          (oldest == connections_.end() || it->first < oldest->first)) {
+        oldest = it;
+      }
+    }
+    if (oldest == connections_.end()) return false;
+    // Security: what the oldest has already sent is read first, so that a client whose request
+    // is waiting in the socket is judged on it rather than lost to a flood of newer connections
+    // before it was ever read. If that request earns trust, look again.
+    ServerConnection& c = *oldest->second.connection;
+    if (c.wants_read()) c.OnReadable(now, scratch_);
+    if (c.trusted() && !c.closed()) {
+      Sync(oldest);
+      continue;
+    }
+    connections_.erase(oldest);
+    return true;
+  }
 }
 
 void ServerWorker::Sweep(ServerTime now) {

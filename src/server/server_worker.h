@@ -30,10 +30,14 @@ class ServerWorker {
   void Run();
 
   // Thread-safe. Hands over an accepted, non-blocking socket already counted in
-  // context.open_connections; the worker owns it from now on.
-  void Adopt(int fd, std::string peer);
+  // context.open_connections; the worker owns it from now on. With `make_room` (a newcomer at
+  // max_connections) the worker first evicts its oldest untrusted connection, or refuses the
+  // newcomer if it has none.
+  void Adopt(int fd, std::string peer, bool make_room);
   // Thread-safe.
   void RequestStop();
+  // Thread-safe: how many of this worker's connections are untrusted (ServerOptions::trusts).
+  size_t untrusted() const { return untrusted_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
@@ -41,6 +45,11 @@ class ServerWorker {
     uint32_t events = 0;  // what epoll currently waits for
   };
   using Map = std::unordered_map<uint64_t, Entry>;
+  struct Adoptee {
+    int fd;
+    std::string peer;
+    bool make_room;
+  };
 
   void TakeAdopted(ServerTime now);
   void HandleEvent(uint64_t id, uint32_t events, ServerTime now);
@@ -48,6 +57,8 @@ class ServerWorker {
   // the next sweep time.
   void Sync(Map::iterator it);
   void Sweep(ServerTime now);
+  // Closes the oldest untrusted connection; false when there is none.
+  bool EvictOldestUntrusted(ServerTime now);
   void CloseAdopted();
 
   ServerContext& context_;
@@ -55,7 +66,8 @@ class ServerWorker {
   int wake_fd_ = -1;  // eventfd, epoll id 0
   std::atomic<bool> stop_{false};
   std::mutex mu_;
-  std::vector<std::pair<int, std::string>> adopted_;  // guarded by mu_
+  std::vector<Adoptee> adopted_;  // guarded by mu_
+  std::atomic<size_t> untrusted_{0};  // kept by the connections themselves
   // Ids, not pointers, in epoll: an event already fetched for a connection closed earlier in
   // the same batch finds nothing instead of a reused fd or freed memory.
   Map connections_;

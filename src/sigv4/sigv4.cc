@@ -249,7 +249,9 @@ std::string_view AsView(const crypto::Digest& d) {
 // Security: intermediate keys are wiped; the caller wipes the result.
 crypto::Digest DeriveSigningKey(const SecretString& secret, std::string_view day,
                                 std::string_view region, std::string_view service) {
-  const SecretString k_secret(std::string("AWS4") + secret.reveal());
+  std::string prefixed("AWS4");
+  prefixed += secret.reveal();
+  const SecretString k_secret(std::move(prefixed));  // wipes `prefixed`
   crypto::Digest k_date = crypto::HmacSha256(k_secret.reveal(), day);
   crypto::Digest k_region = crypto::HmacSha256(AsView(k_date), region);
   crypto::Digest k_service = crypto::HmacSha256(AsView(k_region), service);
@@ -360,7 +362,7 @@ Result<SigningArtifacts> Sign(SignableRequest& request, const Credentials& crede
   // Work on a copy so that an error leaves the caller's request untouched.
   SignableRequest out = request;
   const std::string amz_date = FormatAmzDate(params.time);
-  const std::string& token = credentials.session_token.reveal();
+  const std::string_view token = credentials.session_token.reveal();
   const bool sign_token = !token.empty() && !params.omit_session_token;
   const bool add_token_after = !token.empty() && params.omit_session_token;
 
@@ -370,7 +372,7 @@ Result<SigningArtifacts> Sign(SignableRequest& request, const Credentials& crede
     }
     if (params.sign_body) RemoveHeader(out.headers, "x-amz-content-sha256");
     out.headers.push_back({"X-Amz-Date", amz_date});
-    if (sign_token) out.headers.push_back({"X-Amz-Security-Token", token});
+    if (sign_token) out.headers.push_back({"X-Amz-Security-Token", std::string(token)});
     if (params.sign_body) out.headers.push_back({"x-amz-content-sha256", HexSha256(out.body)});
 
     auto artifacts = ComputeSignature(out, credentials, params);
@@ -380,7 +382,7 @@ Result<SigningArtifacts> Sign(SignableRequest& request, const Credentials& crede
                               "/" + artifacts->credential_scope + ", SignedHeaders=" +
                               artifacts->signed_headers + ", Signature=" + artifacts->signature});
     // STS-style clients (omit_session_token) send the token unsigned, after signing.
-    if (add_token_after) out.headers.push_back({"X-Amz-Security-Token", token});
+    if (add_token_after) out.headers.push_back({"X-Amz-Security-Token", std::string(token)});
     request = std::move(out);
     return artifacts;
   }

@@ -10,6 +10,7 @@
 #include "hubspoke/sigv4.h"
 #include "http/url.h"
 #include "sts/sts_errors.h"
+#include "sts/sts_response_check.h"
 #include "sts/sts_xml.h"
 
 namespace hubspoke {
@@ -145,6 +146,12 @@ Result<AssumeRoleResponse> StsClient::AssumeRole(const Credentials& caller,
   auto parsed = sts::ParseAssumeRoleResponse(reply->body);
   if (!parsed) return std::move(parsed).error();
   if (parsed->request_id.empty()) parsed->request_id = reply->request_id;
+  // Security: nothing STS returned reaches a caller unchecked (charsets, expiry, the session).
+  if (auto s = sts::CheckRoleCredentials("AssumeRole", *parsed, req.role_arn,
+                                         req.role_session_name, sys_.clock.Now());
+      !s) {
+    return std::move(s).error();
+  }
   return parsed;
 }
 
@@ -161,7 +168,7 @@ Result<AssumeRoleResponse> StsClient::AssumeRoleWithWebIdentity(
     const AssumeRoleWithWebIdentityRequest& req) {
   Params p = {{"RoleArn", req.role_arn},
               {"RoleSessionName", req.role_session_name},
-              {"WebIdentityToken", req.web_identity_token.reveal()}};
+              {"WebIdentityToken", std::string(req.web_identity_token.reveal())}};
   if (!req.provider_id.empty()) p.emplace_back("ProviderId", req.provider_id);
   if (req.duration) p.emplace_back("DurationSeconds", std::to_string(req.duration->count()));
   if (!req.policy.empty()) p.emplace_back("Policy", req.policy);
@@ -173,6 +180,11 @@ Result<AssumeRoleResponse> StsClient::AssumeRoleWithWebIdentity(
   auto parsed = sts::ParseAssumeRoleWithWebIdentityResponse(reply->body);
   if (!parsed) return std::move(parsed).error();
   if (parsed->request_id.empty()) parsed->request_id = reply->request_id;
+  if (auto s = sts::CheckRoleCredentials("AssumeRoleWithWebIdentity", *parsed, req.role_arn,
+                                         req.role_session_name, sys_.clock.Now());
+      !s) {
+    return std::move(s).error();
+  }
   return parsed;
 }
 

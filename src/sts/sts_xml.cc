@@ -23,8 +23,9 @@ std::string Text(pugi::xml_node node, std::string_view name) {
   return n ? Trim(n.child_value()) : std::string();
 }
 
-// Credential fields never contain whitespace, but the docs samples wrap long tokens over
-// indented lines; drop all of it.
+// Session tokens never contain whitespace, but the docs samples wrap them over indented lines;
+// drop all of it. (Only the token: whitespace inside a key id or secret key is left in place for
+// the client's checks to refuse, src/sts/sts_response_check.h.)
 std::string Token(pugi::xml_node node, std::string_view name) {
   std::string out;
   for (char c : Text(node, name))
@@ -58,8 +59,8 @@ Result<AssumeRoleResponse> ParseRoleCredentialsResult(pugi::xml_document& doc,
   pugi::xml_node creds = Find(result, "Credentials");
   if (!creds) return Missing(action, "Credentials");
   AssumeRoleResponse out;
-  out.credentials.access_key_id = Token(creds, "AccessKeyId");
-  out.credentials.secret_access_key = SecretString(Token(creds, "SecretAccessKey"));
+  out.credentials.access_key_id = Text(creds, "AccessKeyId");
+  out.credentials.secret_access_key = SecretString(Text(creds, "SecretAccessKey"));
   out.credentials.session_token = SecretString(Token(creds, "SessionToken"));
   if (out.credentials.access_key_id.empty()) return Missing(action, "AccessKeyId");
   if (out.credentials.secret_access_key.empty()) return Missing(action, "SecretAccessKey");

@@ -278,8 +278,11 @@ print(json.dumps({
             # As root every /proc entry is readable whatever the owner: run as nobody, so that
             # the owner shows whether the tool is dumpable.
             args = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *args]
+        # ASan lowers the core limit itself at start-up unless told not to (disable_coredump):
+        # the sanitized build would then pass 0 on, hiding what this test is about.
         env = self.env("888888888888", HOME="/nonexistent", AWS_CONFIG_FILE="/nonexistent/config",
-                       AWS_SHARED_CREDENTIALS_FILE="/nonexistent/credentials")
+                       AWS_SHARED_CREDENTIALS_FILE="/nonexistent/credentials",
+                       ASAN_OPTIONS="disable_coredump=0")
         proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=60,
                               preexec_fn=start)
         self.assertEqual(proc.returncode, 0, proc.stderr)
