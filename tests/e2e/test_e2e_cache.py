@@ -35,6 +35,19 @@ class CacheTest(LabTestCase):
     def assume_role_calls(self) -> int:
         return sum(" AssumeRole: " in line for line in self.lab.log().splitlines())
 
+    def calls_since(self, before: int) -> int:
+        """AssumeRole calls logged since `before` by a run that has exited: every run makes at
+        least one, and the lab logs them from a background thread, so wait for the first and
+        then until the count has held still for 300 ms."""
+        self.lab.log_once(lambda text: text.count(" AssumeRole: ") > before)
+        count, still_since = self.assume_role_calls(), time.monotonic()
+        while time.monotonic() - still_since < 0.3:
+            time.sleep(0.05)
+            now = self.assume_role_calls()
+            if now != count:
+                count, still_since = now, time.monotonic()
+        return count - before
+
     def credentials(self, *flags: str, **extra: str | None) -> tuple[es.Ran, int]:
         """One `credentials --format json` run and the number of AssumeRole calls it made."""
         before = self.assume_role_calls()
@@ -42,7 +55,7 @@ class CacheTest(LabTestCase):
                       "-v", *flags], self.env(**extra), timeout=60)
         self.assertEqual(ran.returncode, 0, ran.describe())
         self.assertEqual(json.loads(ran.stdout)["AssumedRoleUser"]["Arn"], es.spoke_arn(SPOKE))
-        return ran, self.assume_role_calls() - before
+        return ran, self.calls_since(before)
 
     def entries(self) -> list[str]:
         return sorted(os.listdir(self.cache_dir)) if os.path.isdir(self.cache_dir) else []
@@ -95,7 +108,7 @@ class CacheTest(LabTestCase):
             self.assertEqual(ran.returncode, 0, ran.describe())
             self.assertRegex(json.loads(ran.stdout)["AssumedRoleUser"]["Arn"],
                              rf"assumed-role/automation-spoke-role/{SPOKE}-alice-")
-            calls.append(self.assume_role_calls() - before)
+            calls.append(self.calls_since(before))
         self.assertEqual(calls, [2, 1])
 
     def test_files_open_to_others_or_corrupt_are_ignored_with_a_warning(self) -> None:

@@ -50,6 +50,20 @@ class Lab:
         with open(self.err_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
+    def log_once(self, predicate, timeout: float = 10.0) -> str:
+        """The log as soon as `predicate(log)` holds (or the last read after `timeout` s). The
+        lab writes its log from a background thread, so a line logged before a response was
+        sent may reach the file a moment after the client has read that response."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log()
+            if predicate(text) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.02)
+
+    def log_with(self, needle: str) -> str:
+        return self.log_once(lambda text: needle in text)
+
     def stop(self) -> int | None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
@@ -164,7 +178,7 @@ class LabClientsTest(LabTestCase):
         self.assertEqual(ran.returncode, 1, ran.describe())
         self.assertIn("AccessDenied", ran.stderr)
         self.assertIn("spoke hop", ran.stderr)
-        self.assertIn("sts:ExternalId", self.lab.log())
+        self.assertIn("sts:ExternalId", self.lab.log_with("sts:ExternalId"))
 
     def test_trust_policy_naming_another_role_is_access_denied(self) -> None:
         model = self.model_file(f'"Principal": {{"AWS": "{HUB_ROLE_ARN}"}}',
@@ -173,7 +187,7 @@ class LabClientsTest(LabTestCase):
         ran = self.run_chain(lab.url)
         self.assertEqual(ran.returncode, 1, ran.describe())
         self.assertIn("AccessDenied", ran.stderr)
-        self.assertIn("does not name", lab.log())
+        self.assertIn("does not name", lab.log_with("does not name"))
 
     def test_missing_organization_id_is_access_denied(self) -> None:
         model = self.model_file('{"id": "111111111111", "name": "identity"}',
@@ -184,7 +198,7 @@ class LabClientsTest(LabTestCase):
                        "--role-session-name", "no-org")
         self.assertNotEqual(ran.returncode, 0, ran.describe())
         self.assertIn("(AccessDenied)", ran.stderr)
-        self.assertIn("aws:PrincipalOrgID", lab.log())
+        self.assertIn("aws:PrincipalOrgID", lab.log_with("aws:PrincipalOrgID"))
 
     def test_chained_duration_over_one_hour_is_a_validation_error(self) -> None:
         url = self.lab.url
@@ -209,7 +223,7 @@ class LabClientsTest(LabTestCase):
         ran = self.run_chain(lab.url)
         self.assertEqual(json.loads(ran.stdout or "{}").get("Arn"), es.spoke_arn(SPOKE),
                          ran.describe() + lab.log())
-        self.assertIn("fault #1", lab.log())
+        self.assertIn("fault #1", lab.log_with("fault #1"))
 
     def test_run_fails_clearly_when_faults_exceed_the_retry_budget(self) -> None:
         lab = self.with_lab("--faults", "every=1:throttle")
