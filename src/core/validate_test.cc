@@ -15,6 +15,8 @@ struct Case {
   bool ok;
   const char* message_part;  // must appear in the error
 };
+// For gtest's listing and failure messages (instead of the object's bytes, padding included).
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class ValidateTable : public ::testing::TestWithParam<Case> {};
 

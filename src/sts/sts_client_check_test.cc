@@ -238,6 +238,8 @@ struct Hostile {
   ErrorCode code;
   std::vector<std::string> words;  // in the message
 };
+// For gtest's listing and failure messages (instead of the object's bytes).
+void PrintTo(const Hostile& h, std::ostream* os) { *os << h.name; }
 
 class HostileAssumeRole : public StsResponseCheckTest,
                           public ::testing::WithParamInterface<Hostile> {};
