@@ -48,7 +48,7 @@
 // Internal (the lab), see above.
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 
 namespace {
 

@@ -49,14 +49,17 @@ std::optional<ConfiguredValue> ConfiguredEndpointUrl(const Environment& env,
                                                      std::string_view env_id,
                                                      std::string_view config_id);
 
-// The STS endpoint and signing region from explicit settings (flag values, may be empty), the
-// environment and the profile: the region from --region, else ConfiguredRegion, else us-east-1;
-// the endpoint from --endpoint-url, else ConfiguredEndpointUrl(STS), else the regional endpoint,
+// The STS endpoint and signing region from explicit settings (may be empty; errors name them
+// `region_name` and `endpoint_name`: a flag for the CLI), the environment and the profile: the
+// region from `region`, else ConfiguredRegion, else us-east-1; the endpoint from
+// `endpoint_url`, else ConfiguredEndpointUrl(STS), else the regional endpoint,
 // or the global https://sts.amazonaws.com when sts_regional_endpoints (AWS_STS_REGIONAL_ENDPOINTS
 // or the profile) is `legacy` and the region is one of those AWS served globally before 2022.
 // Errors (kInvalidArgument) name where a bad value came from.
 Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const SharedConfig& config,
-                                       const std::string& region_flag,
-                                       const std::string& endpoint_flag);
+                                       const std::string& region,
+                                       const std::string& endpoint_url,
+                                       const std::string& region_name = "region",
+                                       const std::string& endpoint_name = "endpoint_url");
 
 }  // namespace hubspoke

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hubspoke/credentials.h"
+#include "hubspoke/profile.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/sts_client.h"
@@ -30,8 +31,16 @@ struct SpokeCredentialsInput {
   std::string spoke_external_id;  // overrides external_id for the spoke hop
   std::chrono::seconds duration{3600};     // spoke session: 900–3600 (chained sessions ≤ 1 h)
   std::chrono::seconds hub_duration{900};  // hub session: only needs to outlive the spoke call
-  std::string region;        // empty: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1
-  std::string endpoint_url;  // empty: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else regional
+  // Region and STS endpoint as the AWS SDKs resolve them (ResolveSpokeEndpoint): these fields,
+  // else the environment (AWS_REGION, AWS_DEFAULT_REGION; AWS_ENDPOINT_URL_STS,
+  // AWS_ENDPOINT_URL), else the profile's `region` and `endpoint_url` (or its [services] sts
+  // endpoint), else us-east-1 and its regional endpoint.
+  std::string region;
+  std::string endpoint_url;
+  // The profile of the shared config files (~/.aws/config, ~/.aws/credentials) whose region
+  // and endpoint apply, and which GetSpokeCredentials(input) takes the base identity from.
+  // Empty: AWS_PROFILE, else `default`. A named profile that does not exist is an error.
+  std::string profile;
   std::string source_identity;         // set on the hub hop; persists through the chain
   std::vector<SessionTag> tags;        // session tags on the spoke hop
   std::string policy;                  // inline session policy (JSON) scoping the spoke session
@@ -70,6 +79,7 @@ struct InputFieldNames {
   std::string retries = "retries";
   std::string region = "region";
   std::string endpoint_url = "endpoint_url";
+  std::string profile = "profile";
 };
 
 // Checks every field (account ids, roles, session names, external ids, durations, tags, policy,
@@ -80,6 +90,14 @@ struct InputFieldNames {
 Status ValidateSpokeInput(const SpokeCredentialsInput& input, const InputFieldNames& names = {},
                           const std::string& partition = "");
 
+// The region and STS endpoint of the chain (see SpokeCredentialsInput::region): the same rule
+// for the library and the CLI. `profiles` are the shared config files (LoadProfiles). Errors are
+// kInvalidArgument and name where the bad value came from (a field of `names`, an environment
+// variable, or the profile's property), or the missing profile.
+Result<StsEndpoint> ResolveSpokeEndpoint(const SpokeCredentialsInput& input,
+                                         const Environment& env, const ProfileSet& profiles,
+                                         const InputFieldNames& names = {});
+
 // Session names as the seed's library builds them: hub "<session-string>", spoke
 // "<spoke-account>-<session-string>", sanitized to STS's rule (2–64 characters of [\w+=,.@-]).
 std::string HubSessionName(const std::string& session_string);
@@ -89,7 +107,7 @@ std::string SpokeSessionName(const std::string& spoke_account_id,
 std::string DefaultSessionString(const Environment& env, TimePoint now);
 
 // Runs the chain. `base` supplies the base identity; `sys` the clock, environment (region and
-// endpoint), HTTP transport (both hops share one kept-alive connection) and log. Errors name the
+// endpoint, with the shared config files), HTTP transport (both hops share one kept-alive connection) and log. Errors name the
 // hop ("base", "hub hop <role arn>", "spoke hop <role arn>"), carry the AWS error code, message
 // and request id, and a hint at the likely cause.
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
@@ -102,14 +120,19 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
 class HubSessionCache;
 struct SpokeChainOptions {
   HubSessionCache* hub_cache = nullptr;
+  // The shared config files, for input.profile's region and endpoint. Null: loaded from the
+  // files the environment names (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a
+  // malformed file is then a kInvalidArgument error.
+  const ProfileSet* profiles = nullptr;
 };
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
                                              const SystemContext& sys, CredentialsProvider& base,
                                              const SpokeChainOptions& options);
 
-// Convenience: the real system, base credentials from the AWS default chain (environment,
-// AWS_PROFILE's profile of the shared config files, web identity, container, EC2 instance
-// metadata; see providers.h). A malformed config file is a kInvalidArgument error.
+// Convenience: the real system, base credentials from the AWS default chain (environment unless
+// input.profile is set, input.profile's (else AWS_PROFILE's) profile of the shared config
+// files, web identity, container, EC2 instance metadata; see providers.h). A malformed config
+// file is a kInvalidArgument error.
 Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input);
 
 }  // namespace hubspoke

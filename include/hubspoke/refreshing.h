@@ -36,6 +36,7 @@
 #include "hubspoke/credentials.h"
 #include "hubspoke/http.h"
 #include "hubspoke/hubspoke.h"
+#include "hubspoke/profile.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/sts_client.h"
@@ -203,6 +204,10 @@ struct SpokeSessionCacheOptions {
   // The session string of inputs that have none. Empty: DefaultSessionString(sys.env, now) once,
   // when the cache is made, so that such inputs share their sessions.
   std::string default_session_string;
+  // The shared config files, for the inputs' profile region and endpoint (ResolveSpokeEndpoint);
+  // copied. Null: read once when the cache is made from the files the environment names; a
+  // malformed file then fails every Get() and KeyFor() with its kInvalidArgument error.
+  const ProfileSet* profiles = nullptr;
 };
 
 // Spoke sessions shared by every caller of the same key: Get() returns the same refreshing

@@ -27,6 +27,15 @@ enum class ErrorCode {
 
 const char* ErrorCodeName(ErrorCode code);
 
+// A finer reason than the code, for the callers that decide on it: control flow reads these
+// fields, never message text.
+enum class ErrorReason {
+  kUnspecified,
+  kProfileLoop,               // a source_profile chain enters a profile twice
+  kCredentialProcessLoop,     // a credential_process resolves a profile its callers resolve
+  kCredentialProcessTooDeep,  // credential_process helpers nested beyond the limit
+};
+
 // Details of an error reported by an AWS service, kept structured so callers can branch on them.
 struct AwsErrorDetails {
   std::string code;        // e.g. "AccessDenied"
@@ -45,6 +54,11 @@ class [[nodiscard]] Error {
   const std::optional<AwsErrorDetails>& aws() const { return aws_; }
   // A hint for the user ("check the spoke role's trust policy …"), empty when none applies.
   const std::string& hint() const { return hint_; }
+  ErrorReason reason() const { return reason_; }
+  // The credential source the message already names ("web identity", "EC2 instance metadata",
+  // "profile"), so that a chain listing why each source was skipped does not name it twice;
+  // empty when the message does not name its source.
+  const std::string& source() const { return source_; }
 
   // Adds context in front of the message: Wrap("hub hop") gives "hub hop: <message>".
   Error Wrap(const std::string& context) const& {
@@ -64,6 +78,14 @@ class [[nodiscard]] Error {
     code_ = code;
     return std::move(*this);
   }
+  Error WithReason(ErrorReason reason) && {
+    reason_ = reason;
+    return std::move(*this);
+  }
+  Error WithSource(std::string source) && {
+    source_ = std::move(source);
+    return std::move(*this);
+  }
   // message, then " — hint" when there is one. One line, no secrets (callers never put any in).
   std::string ToString() const;
 
@@ -72,6 +94,8 @@ class [[nodiscard]] Error {
   std::string message_;
   std::optional<AwsErrorDetails> aws_;
   std::string hint_;
+  ErrorReason reason_ = ErrorReason::kUnspecified;
+  std::string source_;
 };
 
 // Result<T>: a value or an Error. Status = Result<void>.

@@ -115,16 +115,13 @@ class StsClient {
   StsClientOptions options_;
 };
 
-// The STS endpoint and signing region to use, from explicit settings (flag values, may be
-// empty) and the environment: --endpoint-url, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else the
-// regional endpoint of the region (--region, AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).
+// The STS endpoint and signing region to use (ResolveStsEndpoint in config.h resolves it from
+// explicit settings, the environment and the shared config).
 struct StsEndpoint {
   std::string url;
   std::string region;          // resolved region (also what the child gets as AWS_REGION)
   std::string signing_region;  // region to sign with
   std::string source;          // where the endpoint came from, for --verbose
 };
-Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const std::string& region_flag,
-                                       const std::string& endpoint_flag);
 
 }  // namespace hubspoke

@@ -157,29 +157,11 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
       return Error(ErrorCode::kInvalidArgument, "--policy: the file '" +
                                                     Printable(f.policy_file, 200) + "' is empty");
   }
-  // Region and endpoint: flags, then the environment, then the selected profile. The library
-  // reads only flags and environment, so what the profile supplies is passed on explicitly.
-  const SharedConfig config = SelectSharedConfig(env, profiles, f.profile);
-  if (!f.profile.empty() && config.profile == nullptr) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "--profile: no profile '" + Printable(f.profile, 80) + "' in " +
-                     profiles.config_path + " or " + profiles.credentials_path);
-  }
-  auto endpoint = ResolveStsEndpoint(env, config, in.region, in.endpoint_url);
+  // Region and endpoint: the library's rule (flags, environment, then the profile).
+  in.profile = f.profile;
+  names.profile = "--profile";
+  auto endpoint = ResolveSpokeEndpoint(in, env, profiles, names);
   if (!endpoint) return std::move(endpoint).error();
-  if (in.region.empty()) {
-    if (auto r = ConfiguredRegion(env, config); r && r->source.rfind("region in ", 0) == 0) {
-      in.region = r->value;
-      names.region = r->source;
-    }
-  }
-  if (in.endpoint_url.empty()) {
-    if (auto e = ConfiguredEndpointUrl(env, config, "STS", "sts");
-        e && e->source.rfind("AWS_ENDPOINT_URL", 0) != 0) {
-      in.endpoint_url = e->value;
-      names.endpoint_url = e->source;
-    }
-  }
   if (auto s = ValidateSpokeInput(in, names, std::string(PartitionForRegion(endpoint->region).id));
       !s)
     return std::move(s).error();
@@ -224,10 +206,12 @@ Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags
 Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
                                                 const SpokeCredentialsInput& input,
                                                 const SystemContext& sys,
+                                                const ProfileSet& profiles,
                                                 CredentialsProvider& base) {
   auto cache = MakeCliHubCache(flags, sys);
   if (!cache) return std::move(cache).error();
-  return GetSpokeCredentials(input, sys, base, SpokeChainOptions{.hub_cache = cache->get()});
+  return GetSpokeCredentials(input, sys, base,
+                             SpokeChainOptions{.hub_cache = cache->get(), .profiles = &profiles});
 }
 
 std::string ChainHelpFooter() {

@@ -28,8 +28,9 @@ struct ChainFlags {
 
 void AddChainOptions(CLI::App& app, ChainFlags& flags);
 
-// Fills the input from flags, then environment variables, then the selected profile of
-// `profiles` (region, endpoint); validates everything (exit 2 errors).
+// Fills the input from flags and environment variables (input.profile from --profile);
+// validates everything, with the region and endpoint resolved over `profiles` as the library
+// resolves them (exit 2 errors name the flag or variable).
 Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& flags,
                                               const Environment& env, const ProfileSet& profiles);
 
@@ -48,6 +49,7 @@ Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags
 Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
                                                 const SpokeCredentialsInput& input,
                                                 const SystemContext& sys,
+                                                const ProfileSet& profiles,
                                                 CredentialsProvider& base);
 
 // The shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a malformed

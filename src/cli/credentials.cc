@@ -51,7 +51,7 @@ class CredentialsCommand final : public Command {
     auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
     if (!input) return ReportError(input.error());
     auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
-    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *base);
+    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
     if (!spoke) return ReportError(spoke.error());
     std::string text = FormatCredentials(*spoke, *format);
     std::fwrite(text.data(), 1, text.size(), stdout);

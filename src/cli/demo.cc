@@ -12,7 +12,7 @@
 #include "hubspoke/sts_client.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 
 namespace hubspoke::cli {
 namespace {

@@ -14,7 +14,7 @@
 #include "lab/faults.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 #include "sys/read_file.h"
 
 namespace hubspoke::cli {

@@ -70,7 +70,7 @@ class RunCommand final : public Command {
                                "is kept in memory for the whole run"));
     }
     if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input, *profiles);
-    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *base);
+    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
     if (!spoke) return ReportError(spoke.error());
 
     auto files = ChildFiles(sys, *profiles);
@@ -118,7 +118,8 @@ class RunCommand final : public Command {
                     std::unique_ptr<CredentialsProvider> base, const SpokeCredentialsInput& input,
                     const ProfileSet& profiles) {
     SpokeSessionCache cache(sys, std::shared_ptr<CredentialsProvider>(std::move(base)),
-                            SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration)});
+                            SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration),
+                                                     .profiles = &profiles});
     auto key = cache.KeyFor(input);
     if (!key) return ReportError(key.error());
     auto session = cache.Get(input);

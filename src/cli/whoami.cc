@@ -58,7 +58,8 @@ class WhoamiCommand final : public Command {
                                "--profile: no profile '" + profile_ + "' in " +
                                    profiles->config_path + " or " + profiles->credentials_path));
     }
-    auto endpoint = ResolveStsEndpoint(sys.env, config, region_, endpoint_url_);
+    auto endpoint =
+        ResolveStsEndpoint(sys.env, config, region_, endpoint_url_, "--region", "--endpoint-url");
     if (!endpoint) return ReportError(endpoint.error());
     if (verbose_) sys.log.Log(LogLevel::kDebug, "STS endpoint " + endpoint->url + " (" +
                                                     endpoint->source + ")");

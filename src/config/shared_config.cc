@@ -90,11 +90,13 @@ std::optional<ConfiguredValue> ConfiguredEndpointUrl(const Environment& env,
 
 Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const SharedConfig& config,
                                        const std::string& region_flag,
-                                       const std::string& endpoint_flag) {
+                                       const std::string& endpoint_flag,
+                                       const std::string& region_name,
+                                       const std::string& endpoint_name) {
   StsEndpoint out;
   ConfiguredValue region{"us-east-1", "default"};
   if (!region_flag.empty()) {
-    region = {region_flag, "--region"};
+    region = {region_flag, region_name};
   } else if (auto r = ConfiguredRegion(env, config)) {
     region = std::move(*r);
   }
@@ -104,7 +106,7 @@ Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const SharedConfi
 
   std::optional<ConfiguredValue> endpoint;
   if (!endpoint_flag.empty()) {
-    endpoint = ConfiguredValue{endpoint_flag, "--endpoint-url"};
+    endpoint = ConfiguredValue{endpoint_flag, endpoint_name};
   } else {
     endpoint = ConfiguredEndpointUrl(env, config, "STS", "sts");
   }

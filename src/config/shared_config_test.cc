@@ -104,7 +104,8 @@ TEST(SharedConfig, StsEndpointPrecedence) {
   for (const Case& c : cases) {
     auto env = MakeMapEnvironment(c.env);
     SharedConfig config = SelectSharedConfig(*env, profiles, c.profile);
-    auto e = ResolveStsEndpoint(*env, config, c.region_flag, c.endpoint_flag);
+    auto e = ResolveStsEndpoint(*env, config, c.region_flag, c.endpoint_flag, "--region",
+                                "--endpoint-url");
     ASSERT_TRUE(e) << c.name << ": " << e.error().message();
     EXPECT_EQ(e->url, c.url) << c.name;
     EXPECT_EQ(e->region, c.region) << c.name;

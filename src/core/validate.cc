@@ -6,7 +6,7 @@
 
 #include "core/partition.h"
 #include "core/strings.h"
-#include "http/url.h"
+#include "core/url.h"
 
 namespace hubspoke {
 namespace {

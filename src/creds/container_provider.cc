@@ -11,7 +11,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "creds/remote_credentials_json.h"
-#include "http/url.h"
+#include "core/url.h"
 #include "hubspoke/providers.h"
 #include "sys/read_file.h"
 

@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The container provider against real loopback HTTP servers and the real HTTP client. The ECS
 // agent address (169.254.170.2) cannot be bound in a test, so requests meant for it and for other
 // non-loopback hosts go through a loopback HTTP proxy that records the absolute URL the client

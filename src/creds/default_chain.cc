@@ -69,7 +69,7 @@ class DefaultChain final : public CredentialsProvider {
       }
       if (c.error().code() != ErrorCode::kNotConfigured) return std::move(c).error();
       const std::string& why = c.error().message();
-      const bool named = why.find(labels_[i]) < 8;  // "no web identity: …" names itself
+      const bool named = c.error().source() == labels_[i];  // "no web identity: …"
       skipped.push_back(named ? why : labels_[i] + ": " + why);
     }
     std::string list;

@@ -14,7 +14,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "creds/remote_credentials_json.h"
-#include "http/url.h"
+#include "core/url.h"
 #include "hubspoke/providers.h"
 
 namespace hubspoke {
@@ -210,8 +210,9 @@ Result<std::optional<SecretString>> ImdsProvider::Token(const Settings& s, bool 
                           ? "timed out after " + FormatDuration(s.timeout)
                           : e.message();
     if (s.attempts > 1) why += ", " + std::to_string(s.attempts) + " attempts";
-    Error out(ErrorCode::kNotConfigured,
-              "no EC2 instance metadata service at " + s.base + " (" + why + ")");
+    Error out = Error(ErrorCode::kNotConfigured,
+                      "no EC2 instance metadata service at " + s.base + " (" + why + ")")
+                    .WithSource("EC2 instance metadata");
     if (e.code() == ErrorCode::kTimeout) {
       // IMDS drops token answers that need more hops than the instance allows (default 1).
       return std::move(out).WithHint(
@@ -248,7 +249,8 @@ Result<std::optional<SecretString>> ImdsProvider::Token(const Settings& s, bool 
     return Error(ErrorCode::kNotConfigured,
                  where +
                      " refused a session token (HTTP 403): instance metadata is turned off "
-                     "for this instance, or the request went through a proxy");
+                     "for this instance, or the request went through a proxy")
+        .WithSource("EC2 instance metadata");
   }
   if (status == 404 || status == 405) {
     // No IMDSv2 at this endpoint. botocore, the JS and the Go SDKs all fall back to IMDSv1
@@ -300,7 +302,8 @@ Result<HttpResponse> ImdsProvider::Get(const Settings& s, const std::string& pat
 Result<Credentials> ImdsProvider::GetCredentials() {
   if (EqualsIgnoreCase(EnvValue(sys_.env, "AWS_EC2_METADATA_DISABLED"), "true")) {
     return Error(ErrorCode::kNotConfigured,
-                 "EC2 instance metadata is disabled (AWS_EC2_METADATA_DISABLED=true)");
+                 "EC2 instance metadata is disabled (AWS_EC2_METADATA_DISABLED=true)")
+        .WithSource("EC2 instance metadata");
   }
   Result<Settings> settings = LoadSettings(sys_.env, options_);
   if (!settings) return std::move(settings).error();
@@ -329,7 +332,8 @@ Result<Credentials> ImdsProvider::GetCredentials() {
     // Like botocore (which then finds no credentials and lets the chain go on): an instance
     // without an instance profile simply has no credentials to offer.
     return Error(ErrorCode::kNotConfigured,
-                 where + ": no IAM role is attached to this EC2 instance (no instance profile)");
+                 where + ": no IAM role is attached to this EC2 instance (no instance profile)")
+        .WithSource("EC2 instance metadata");
   }
   if (!IsRoleName(role)) {
     return Error(ErrorCode::kParse, where + ": the role name it returned ('" + Printable(role, 70) +

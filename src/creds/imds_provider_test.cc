@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The IMDS provider against a scripted instance metadata service on 127.0.0.1 (a raw loopback
 // server, so it can misbehave), the real HTTP client, and a clock the test moves.
 #include <arpa/inet.h>

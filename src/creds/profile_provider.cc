@@ -79,12 +79,14 @@ class ProfileProvider final : public CredentialsProvider {
     const bool top = path.empty();
     if (p == nullptr) {
       if (top && !options_.explicit_profile) {
-        return Error(ErrorCode::kNotConfigured, "no profile " + name + " in " + Files());
+        return Error(ErrorCode::kNotConfigured, "no profile " + name + " in " + Files())
+            .WithSource("profile");
       }
       return Misconfigured("profile " + name + " does not exist in " + Files());
     }
     if (std::find(path.begin(), path.end(), name) != path.end()) {
-      return Misconfigured("source_profile loop: " + JoinPath(path, name));
+      return Misconfigured("source_profile loop: " + JoinPath(path, name))
+          .WithReason(ErrorReason::kProfileLoop);
     }
     // Security: a credential_process helper that resolves a profile already being resolved by
     // the processes that started it would start itself again without end.
@@ -98,11 +100,13 @@ class ProfileProvider final : public CredentialsProvider {
             .WithHint("a profile's credential_process runs a command that resolves that profile "
                       "again (AWS_PROFILE set to it?): give the command its base identity "
                       "explicitly, e.g. --profile with another profile, or keys in the "
-                      "environment");
+                      "environment")
+            .WithReason(ErrorReason::kCredentialProcessLoop);
       }
       return Misconfigured("credential_process nesting deeper than " +
                            std::to_string(kMaxCredentialProcessNesting) + ": " +
-                           DescribeProfileChain(chain));
+                           DescribeProfileChain(chain))
+          .WithReason(ErrorReason::kCredentialProcessTooDeep);
     }
     path.push_back(name);
     auto r = ResolveSection(name, *p, path);
@@ -140,7 +144,8 @@ class ProfileProvider final : public CredentialsProvider {
     if (path.size() == 1) {
       return Error(ErrorCode::kNotConfigured,
                    where + " has no credentials (no aws_access_key_id, role_arn, sso_session, "
-                           "credential_process or web_identity_token_file)");
+                           "credential_process or web_identity_token_file)")
+          .WithSource("profile");
     }
     return Misconfigured(where + " has no credentials (no aws_access_key_id, role_arn, "
                                  "sso_session, credential_process or web_identity_token_file)");
@@ -305,7 +310,7 @@ class ProfileProvider final : public CredentialsProvider {
         if (!source) {
           Error e = std::move(source).error();
           // A loop's message already shows the whole path.
-          if (e.message().rfind("source_profile loop", 0) == 0) return e;
+          if (e.reason() == ErrorReason::kProfileLoop) return e;
           if (e.code() == ErrorCode::kNotConfigured) e = std::move(e).WithCode(ErrorCode::kMisconfigured);
           return e.Wrap(where + ": source_profile " + source_profile);
         }

@@ -1,3 +1,4 @@
+// ctest-label: threads
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <openssl/sha.h>

@@ -174,7 +174,8 @@ class EnvironmentWebIdentityProvider final : public CredentialsProvider {
     std::string role = get("AWS_ROLE_ARN");
     if (file.empty() && role.empty()) {
       return Error(ErrorCode::kNotConfigured,
-                   "no web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
+                   "no web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set")
+          .WithSource("web identity");
     }
     if (role.empty()) {
       return Error(ErrorCode::kMisconfigured,

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "http/tls_context.h"
-#include "http/url.h"
+#include "core/url.h"
 #include "hubspoke/result.h"
 
 namespace hubspoke {

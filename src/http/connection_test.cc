@@ -1,3 +1,4 @@
+// ctest-label: threads
 // Connection-level behaviour that the client cannot show deterministically: writing to a peer
 // that has gone away must fail with EPIPE, never kill the process with SIGPIPE.
 #include "http/connection.h"

@@ -25,7 +25,7 @@
 #include "http/http_parser.h"
 #include "http/proxy.h"
 #include "http/tls_context.h"
-#include "http/url.h"
+#include "core/url.h"
 #include "hubspoke/http.h"
 
 namespace hubspoke {

@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The production client against real loopback servers (plain HTTP; TLS and CONNECT proxies are
 // in http_client_tls_test.cc).
 #include <gtest/gtest.h>

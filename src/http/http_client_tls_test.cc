@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The production client over TLS (a throwaway CA made at test time) and through CONNECT proxies.
 #include <gtest/gtest.h>
 

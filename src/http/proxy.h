@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/url.h"
+#include "core/url.h"
 #include "hubspoke/result.h"
 #include "hubspoke/secret.h"
 

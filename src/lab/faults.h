@@ -26,7 +26,7 @@
 
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 
 namespace hubspoke::lab {
 

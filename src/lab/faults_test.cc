@@ -1,3 +1,4 @@
+// ctest-label: threads
 #include "lab/faults.h"
 
 #include <gtest/gtest.h>

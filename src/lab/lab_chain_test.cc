@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The lab behind our HttpServer, driven by our real client (GetSpokeCredentials, StsClient).
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include "hubspoke/system.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 #include "testing/fake_sts.h"
 
 namespace hubspoke::lab::testing {

@@ -10,7 +10,7 @@
 
 #include "hubspoke/credentials.h"
 #include "hubspoke/result.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 
 namespace hubspoke::lab {
 

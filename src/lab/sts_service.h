@@ -23,7 +23,7 @@
 #include "lab/session_token.h"
 #include "lab/sigv4_verify.h"
 #include "policy/request_context.h"
-#include "server/http_server.h"
+#include "http_server/http_server.h"
 
 namespace hubspoke::lab {
 

@@ -6,9 +6,8 @@
 #include "core/percent_encoding.h"
 #include "core/strings.h"
 #include "core/validate.h"
-#include "hubspoke/config.h"
 #include "hubspoke/sigv4.h"
-#include "http/url.h"
+#include "core/url.h"
 #include "sts/sts_errors.h"
 #include "sts/sts_response_check.h"
 #include "sts/sts_xml.h"
@@ -188,10 +187,5 @@ Result<AssumeRoleResponse> StsClient::AssumeRoleWithWebIdentity(
   return parsed;
 }
 
-Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const std::string& region_flag,
-                                       const std::string& endpoint_flag) {
-  // Without a profile: flags and environment variables only (src/config/shared_config.cc).
-  return ResolveStsEndpoint(env, SharedConfig{}, region_flag, endpoint_flag);
-}
 
 }  // namespace hubspoke

@@ -1,3 +1,4 @@
+// ctest-label: threads
 // The STS client against a scripted STS that answers 200 with hostile or broken credentials:
 // each is refused with one clear line that names the field and never the secret; the response
 // shapes real STS, moto, the lab and STS-compatible servers send still pass.

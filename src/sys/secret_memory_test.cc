@@ -1,3 +1,4 @@
+// ctest-label: threads
 // Secret memory (issue 11, defect 7): SecretString's bytes live in pages the kernel leaves out of
 // core dumps (VmFlags "dd" in /proc/self/smaps), never in the object itself, and are wiped when
 // freed.

@@ -1,3 +1,4 @@
+// ctest-label: threads
 #include <gtest/gtest.h>
 #include <unistd.h>
 
