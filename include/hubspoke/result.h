@@ -34,6 +34,7 @@ enum class ErrorReason {
   kProfileLoop,               // a source_profile chain enters a profile twice
   kCredentialProcessLoop,     // a credential_process resolves a profile its callers resolve
   kCredentialProcessTooDeep,  // credential_process helpers nested beyond the limit
+  kNoCredentialsFound,        // no source of a credentials chain had any
 };
 
 // Details of an error reported by an AWS service, kept structured so callers can branch on them.

@@ -53,31 +53,31 @@ std::string HintFor(Hop hop, const Error& error, const std::string& region) {
            "that the hub role's policy allows sts:AssumeRole on the spoke role";
   }
   if (code == "ValidationError" && message.find("1 hour") != std::string::npos) {
-    return "sessions assumed by role chaining are capped at 1 hour; use --duration 1h or less";
+    return "sessions assumed by role chaining are capped at 1 hour; ask for 1 h or less";
   }
   if (code == "ValidationError" && message.find("MaxSessionDuration") != std::string::npos) {
-    return "the role's maximum session duration is lower than requested; lower --duration or "
+    return "the role's maximum session duration is lower than requested; ask for less or "
            "raise the role's MaxSessionDuration";
   }
   if (code == "RegionDisabledException") {
     return "STS is not activated in " + region +
-           " for this account; activate it in IAM account settings or use another --region";
+           " for this account; activate it in IAM account settings or use another region";
   }
   if (code == "MalformedPolicyDocument") {
-    return "the session policy (--policy) is not a valid IAM policy document";
+    return "the session policy is not a valid IAM policy document";
   }
   if (code == "PackedPolicyTooLarge") {
-    return "session policies and tags are too large once packed; shorten --policy or pass "
-           "fewer --tag/--policy-arn";
+    return "session policies and tags are too large once packed; shorten the session policy "
+           "or pass fewer session tags or policy ARNs";
   }
   switch (error.code()) {
     case ErrorCode::kThrottled:
       return "STS allows 600 requests per second per account and region; lower concurrency or "
-             "raise --retries";
+             "allow more retries";
     case ErrorCode::kNetwork:
     case ErrorCode::kTimeout:
-      return "check the STS endpoint (--endpoint-url, AWS_ENDPOINT_URL, --region), network and "
-             "proxy settings";
+      return "check the STS endpoint (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the region), network "
+             "and proxy settings";
     default:
       break;
   }

@@ -1,5 +1,6 @@
 #include "cli/chain_options.h"
 
+#include "cli/command.h"
 #include "core/partition.h"
 #include "core/strings.h"
 #include "core/validate.h"
@@ -212,6 +213,38 @@ Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
   if (!cache) return std::move(cache).error();
   return GetSpokeCredentials(input, sys, base,
                              SpokeChainOptions{.hub_cache = cache->get(), .profiles = &profiles});
+}
+
+namespace {
+
+// The flags behind a chain error, or "" when no flag would change it.
+std::string FlagsFor(const Error& e) {
+  const std::string aws = e.aws() ? e.aws()->code : "";
+  if (aws == "ValidationError" && !e.hint().empty()) return "--duration";  // hints.cc: durations
+  if (aws == "RegionDisabledException") return "--region";
+  if (aws == "MalformedPolicyDocument") return "--policy";
+  if (aws == "PackedPolicyTooLarge") return "--policy, --tag, --policy-arn";
+  switch (e.reason()) {
+    case ErrorReason::kCredentialProcessLoop:
+    case ErrorReason::kNoCredentialsFound:
+      return "--profile";
+    default:
+      break;
+  }
+  switch (e.code()) {
+    case ErrorCode::kThrottled: return "--retries";
+    case ErrorCode::kNetwork:
+    case ErrorCode::kTimeout: return "--endpoint-url, --region";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+int ReportChainError(const Error& error) {
+  const std::string flags = FlagsFor(error);
+  if (flags.empty() || error.hint().empty()) return ReportError(error);
+  return ReportError(Error(error).WithHint(error.hint() + " (" + flags + ")"));
 }
 
 std::string ChainHelpFooter() {

@@ -56,6 +56,11 @@ Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
 // file is a kInvalidArgument error naming file and line.
 Result<ProfileSet> LoadCliProfiles(const Environment& env);
 
+// ReportError for the chain's errors: the library's hints speak of the input ("ask for 1 h or
+// less"); this adds the flags that set it ("--duration"), chosen by the error's code, AWS error
+// code and reason (never its text).
+int ReportChainError(const Error& error);
+
 // The text shared by the subcommands' --help: environment variables and base credentials.
 std::string ChainHelpFooter();
 

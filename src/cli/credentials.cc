@@ -52,7 +52,7 @@ class CredentialsCommand final : public Command {
     if (!input) return ReportError(input.error());
     auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
     auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
-    if (!spoke) return ReportError(spoke.error());
+    if (!spoke) return ReportChainError(spoke.error());
     std::string text = FormatCredentials(*spoke, *format);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fill(text.begin(), text.end(), '\0');

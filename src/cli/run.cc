@@ -71,7 +71,7 @@ class RunCommand final : public Command {
     }
     if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input, *profiles);
     auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
-    if (!spoke) return ReportError(spoke.error());
+    if (!spoke) return ReportChainError(spoke.error());
 
     auto files = ChildFiles(sys, *profiles);
     if (!files) return ReportError(files.error());
@@ -121,11 +121,11 @@ class RunCommand final : public Command {
                             SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration),
                                                      .profiles = &profiles});
     auto key = cache.KeyFor(input);
-    if (!key) return ReportError(key.error());
+    if (!key) return ReportChainError(key.error());
     auto session = cache.Get(input);
-    if (!session) return ReportError(session.error());
+    if (!session) return ReportChainError(session.error());
     // The first session now, so that a broken chain fails before the child starts.
-    if (auto first = (*session)->GetSharedCredentials(); !first) return ReportError(first.error());
+    if (auto first = (*session)->GetSharedCredentials(); !first) return ReportChainError(first.error());
     auto server = CredentialsServer::Start(*session, sys.log);
     if (!server) return ReportError(server.error());
     sys.log.Log(LogLevel::kInfo, "run: serving refreshing credentials on " + (*server)->url());

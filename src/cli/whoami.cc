@@ -65,7 +65,7 @@ class WhoamiCommand final : public Command {
                                                     endpoint->source + ")");
     auto base = MakeBaseProvider(sys, *profiles, profile_);
     auto creds = base->GetCredentials();
-    if (!creds) return ReportError(creds.error());
+    if (!creds) return ReportChainError(creds.error());
     StsClient sts(sys, StsClientOptions{.endpoint = endpoint->url,
                                         .signing_region = endpoint->signing_region});
     auto me = sts.GetCallerIdentity(*creds);

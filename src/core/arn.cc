@@ -36,7 +36,7 @@ Result<RoleArn> ResolveRole(std::string_view what, std::string_view role,
       return Error(ErrorCode::kInvalidArgument,
                    std::string(what) + ": the role ARN is in partition " + parts[1] +
                        " but the region is in partition " + std::string(partition) +
-                       "; roles cannot be assumed across partitions (set --region)");
+                       "; roles cannot be assumed across partitions (the region decides the partition)");
     }
     out.partition = parts[1];
     out.account_id = parts[4];

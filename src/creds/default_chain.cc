@@ -75,7 +75,8 @@ class DefaultChain final : public CredentialsProvider {
     std::string list;
     for (const auto& s : skipped) list += (list.empty() ? "" : "; ") + s;
     return Error(ErrorCode::kNotConfigured, "no base credentials found: " + list)
-        .WithHint("export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or run "
+        .WithReason(ErrorReason::kNoCredentialsFound)
+        .WithHint("export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, select a profile, or run "
                   "`aws sso login`; `assume-spoke-role whoami` shows what is found");
   }
 

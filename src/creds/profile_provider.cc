@@ -99,7 +99,7 @@ class ProfileProvider final : public CredentialsProvider {
         return Misconfigured("credential_process loop: " + DescribeProfileChain(chain))
             .WithHint("a profile's credential_process runs a command that resolves that profile "
                       "again (AWS_PROFILE set to it?): give the command its base identity "
-                      "explicitly, e.g. --profile with another profile, or keys in the "
+                      "explicitly, e.g. another profile, or keys in the "
                       "environment")
             .WithReason(ErrorReason::kCredentialProcessLoop);
       }

@@ -89,12 +89,17 @@ class FailureTest(es.MotoTestCase):
     def test_no_base_credentials(self) -> None:
         line = self.assertOneErrorLine(self.fail_run("no_base_credentials"))
         self.assertIn("AWS_ACCESS_KEY_ID", line)
+        self.assertIn("select a profile", line)
+        self.assertIn("(--profile)", line)
 
     def test_endpoint_with_nothing_listening(self) -> None:
         ran = self.fail_run("nothing_listening")
         line = self.assertOneErrorLine(ran)
         self.assertIn(f"127.0.0.1:{self.closed_port}", line)
         self.assertLess(ran.seconds, 10.0, f"took {ran.seconds:.1f} s with --retries 1")
+        # The library's hint speaks of the endpoint; the CLI adds the flags that set it.
+        self.assertIn("check the STS endpoint", line)
+        self.assertIn("(--endpoint-url, --region)", line)
 
     # -- secrets never leak ----------------------------------------------------------------
     def known_secrets(self) -> list[str]:
