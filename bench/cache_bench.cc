@@ -46,9 +46,9 @@
 #include "hubspoke/refreshing.h"
 #include "hubspoke/system.h"
 // Internal (the lab), see above.
+#include "lab/lab_server.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "http_server/http_server.h"
 
 namespace {
 
@@ -100,23 +100,19 @@ lab::Model BenchModel() {
 // The lab on 127.0.0.1 (a free port), for the whole run.
 class Lab {
  public:
-  Lab()
-      : log_(MakeNullLogger()),
-        service_(BenchModel(), SystemClock(), *log_, lab::StsServiceOptions{.seed = 42}) {
-    ServerOptions options;
-    options.threads = 2;
-    auto server = HttpServer::Start(std::move(options), service_.AsHandler());
-    if (!server) Die("starting the lab: " + server.error().ToString());
-    server_ = std::move(server).value();
+  Lab() : log_(MakeNullLogger()) {
+    auto lab = lab::LabServer::Start(BenchModel(), SystemClock(), *log_,
+                                     lab::StsServiceOptions{.seed = 42},
+                                     ServerOptions{.threads = 2});
+    if (!lab) Die("starting the lab: " + lab.error().ToString());
+    lab_ = std::move(lab).value();
   }
-  ~Lab() { server_->Stop(); }
-  std::string url() const { return server_->url(); }
-  std::uint64_t sessions_issued() const { return service_.sessions_issued(); }
+  std::string url() const { return lab_->url(); }
+  std::uint64_t sessions_issued() const { return lab_->service().sessions_issued(); }
 
  private:
   std::unique_ptr<Logger> log_;
-  lab::StsService service_;
-  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<lab::LabServer> lab_;
 };
 
 Lab& TheLab() {

@@ -78,6 +78,8 @@ struct StsClientOptions {
   std::string signing_region;  // e.g. eu-west-1
   int max_attempts = 4;        // 1 + retries
   std::chrono::milliseconds attempt_timeout{10000};
+  // Before retry n the client waits a random time below min(cap, base · 2^(n-1)) (full jitter).
+  // Throttling (kThrottled), 5xx and network failures are retried; nothing else is.
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_cap{5000};
 };

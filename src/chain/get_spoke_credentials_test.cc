@@ -7,18 +7,16 @@
 #include <fstream>
 
 #include "hubspoke/hubspoke.h"
-#include "testing/fake_sts.h"
+#include "testing/sts_fixture.h"
 
 namespace hubspoke {
 namespace {
 
 using testing::FakeSts;
 
-constexpr char kBaseKey[] = "AKIABASEBASEBASE0001";
-constexpr char kBaseSecret[] = "baseSecret/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLE";
-// The shared config files of these tests: none (a missing file is an empty one), never the
-// real ~/.aws of whoever runs them.
-constexpr char kNoFile[] = "/nonexistent/assume-spoke-role-test/file";
+using testing::kBaseKey;
+using testing::kBaseSecret;
+using testing::kNoFile;
 
 // Records where requests go and answers none of them: for tests about the endpoint only.
 class RecordingTransport final : public HttpTransport {
@@ -36,21 +34,9 @@ ProfileSet ConfigOf(const std::string& text) {
   return set ? *set : ProfileSet{};
 }
 
-class ChainTest : public ::testing::Test {
+class ChainTest : public testing::FakeStsTest {
  protected:
-  ChainTest()
-      : env_(MakeMapEnvironment({{"AWS_ENDPOINT_URL", sts_.url()},
-                                 {"AWS_REGION", "eu-west-1"},
-                                 {"AWS_CONFIG_FILE", kNoFile},
-                                 {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}})),
-        http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {
-    sts_.AddKey(kBaseKey, kBaseSecret, "arn:aws:iam::111111111111:user/sys-automation");
-    Credentials base;
-    base.access_key_id = kBaseKey;
-    base.secret_access_key = SecretString(kBaseSecret);
-    base_ = MakeStaticCredentialsProvider(std::move(base), "test");
-  }
+  ChainTest() : FakeStsTest({{"AWS_REGION", "eu-west-1"}}, /*sts_endpoint=*/true) {}
 
   SpokeCredentialsInput Input() {
     return SpokeCredentialsInput{.hub_account_id = "999999999999",
@@ -61,21 +47,8 @@ class ChainTest : public ::testing::Test {
                                  .session_string = "me@example.com"};
   }
 
-  // Nothing secret in the log: not the base secret, not any key or token the server issued.
-  void ExpectNoSecretsInLog() {
-    std::string log = log_.text();
-    EXPECT_EQ(log.find(kBaseSecret), std::string::npos);
-    for (const auto& s : sts_.secrets()) EXPECT_EQ(log.find(s), std::string::npos) << s;
-  }
-
-  FakeSts sts_;
-  testing::FakeClock clock_;
-  testing::CapturingLogger log_;
-  testing::MaxRandom random_;
-  std::unique_ptr<Environment> env_;
-  std::unique_ptr<HttpTransport> http_;
-  SystemContext sys_;
-  std::unique_ptr<CredentialsProvider> base_;
+  std::shared_ptr<CredentialsProvider> base_ =
+      MakeStaticCredentialsProvider(testing::BaseCredentials(), "test");
 };
 
 TEST_F(ChainTest, HubThenSpokeWithTheSeedsSessionNames) {
@@ -154,11 +127,12 @@ TEST_F(ChainTest, ThrottlingIsRetriedWithBackoff) {
   auto spoke = GetSpokeCredentials(Input(), sys_, *base_);
   ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
   EXPECT_EQ(sts_.calls().size(), 4u);
-  // Full jitter with the maximum draw: base 100 ms × 2^attempt.
+  // The shared RetryPolicy, full jitter with the maximum draw: before retry n, up to
+  // base 100 ms × 2^(n-1) (botocore's standard mode has the same shape).
   auto sleeps = clock_.sleeps();
   ASSERT_EQ(sleeps.size(), 2u);
-  EXPECT_EQ(sleeps[0].count(), 199);
-  EXPECT_EQ(sleeps[1].count(), 399);
+  EXPECT_EQ(sleeps[0].count(), 99);
+  EXPECT_EQ(sleeps[1].count(), 199);
 }
 
 TEST_F(ChainTest, ThrottlingBeyondTheBudgetFailsNamingTheHop) {
@@ -232,7 +206,7 @@ TEST_F(ChainTest, InvalidInputSendsNothing) {
 }
 
 TEST_F(ChainTest, MissingBaseCredentialsNameTheBaseHop) {
-  auto empty_env = MakeMapEnvironment({});
+  auto empty_env = testing::HermeticEnvironment({});
   auto provider = MakeEnvironmentCredentialsProvider(*empty_env);
   auto spoke = GetSpokeCredentials(Input(), sys_, *provider);
   ASSERT_FALSE(spoke.has_value());
@@ -242,7 +216,8 @@ TEST_F(ChainTest, MissingBaseCredentialsNameTheBaseHop) {
 }
 
 TEST_F(ChainTest, PartitionOfTheRegionIsUsedInArns) {
-  auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "cn-north-1"}});
+  auto env = testing::HermeticEnvironment(
+      {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "cn-north-1"}});
   SystemContext sys{clock_, *env, *http_, log_, random_};
   auto spoke = GetSpokeCredentials(Input(), sys, *base_);
   ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
@@ -254,7 +229,7 @@ TEST_F(ChainTest, PartitionOfTheRegionIsUsedInArns) {
 // The library resolves the region and endpoint from the shared config as the CLI does: a
 // profile's region picks that region's STS endpoint.
 TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
-  auto env = MakeMapEnvironment({{"AWS_CONFIG_FILE", kNoFile},
+  auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", kNoFile},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
   RecordingTransport http;
   SystemContext sys{clock_, *env, http, log_, random_};
@@ -273,7 +248,7 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
   spoke = GetSpokeCredentials(input, sys, *base_, SpokeChainOptions{.profiles = &config});
   ASSERT_FALSE(http.urls.empty());
   EXPECT_EQ(http.urls[0].rfind("https://sts.ap-southeast-2.amazonaws.com", 0), 0u) << http.urls[0];
-  auto ops_env = MakeMapEnvironment({{"AWS_PROFILE", "ops"}});
+  auto ops_env = testing::HermeticEnvironment({{"AWS_PROFILE", "ops"}});
   SystemContext ops_sys{clock_, *ops_env, http, log_, random_};
   http.urls.clear();
   spoke = GetSpokeCredentials(input, ops_sys, *base_, SpokeChainOptions{.profiles = &config});
@@ -289,7 +264,7 @@ TEST_F(ChainTest, TheSharedConfigFileIsReadWhenNoProfilesAreGiven) {
   close(fd);
   std::ofstream(path) << "[profile lab]\nregion = eu-west-3\nendpoint_url = " << sts_.url()
                       << "\n";
-  auto env = MakeMapEnvironment({{"AWS_CONFIG_FILE", path},
+  auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", path},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
   SystemContext sys{clock_, *env, *http_, log_, random_};
   SpokeCredentialsInput input = Input();
@@ -301,7 +276,7 @@ TEST_F(ChainTest, TheSharedConfigFileIsReadWhenNoProfilesAreGiven) {
   ASSERT_EQ(sts_.calls().size(), 2u);
 
   // The environment beats the profile, as in the SDKs; the input beats both.
-  auto region_env = MakeMapEnvironment({{"AWS_CONFIG_FILE", path},
+  auto region_env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", path},
                                         {"AWS_SHARED_CREDENTIALS_FILE", kNoFile},
                                         {"AWS_REGION", "us-west-2"}});
   const ProfileSet config =
@@ -338,11 +313,12 @@ TEST(StsEndpoint, Precedence) {
         SpokeCredentialsInput{.region = std::move(region), .endpoint_url = std::move(endpoint_url)},
         env, none);
   };
-  auto env = MakeMapEnvironment({{"AWS_DEFAULT_REGION", "eu-west-2"}});
+  auto env = testing::HermeticEnvironment({{"AWS_DEFAULT_REGION", "eu-west-2"}});
   auto e = resolve(*env, "", "");
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(e->url, "https://sts.eu-west-2.amazonaws.com");
-  env = MakeMapEnvironment({{"AWS_REGION", "us-gov-west-1"}, {"AWS_DEFAULT_REGION", "eu-west-2"},
+  env = testing::HermeticEnvironment({{"AWS_REGION", "us-gov-west-1"},
+                                      {"AWS_DEFAULT_REGION", "eu-west-2"},
                             {"AWS_ENDPOINT_URL", "http://a:1"}, {"AWS_ENDPOINT_URL_STS", "http://b:2"}});
   e = resolve(*env, "", "");
   EXPECT_EQ(e->url, "http://b:2");
@@ -350,12 +326,13 @@ TEST(StsEndpoint, Precedence) {
   e = resolve(*env, "ap-south-1", "http://c:3");
   EXPECT_EQ(e->url, "http://c:3");
   EXPECT_EQ(e->region, "ap-south-1");
-  EXPECT_EQ(resolve(*MakeMapEnvironment({}), "", "")->url,
+  EXPECT_EQ(resolve(*testing::HermeticEnvironment({}), "", "")->url,
             "https://sts.us-east-1.amazonaws.com");
-  auto bad = resolve(*MakeMapEnvironment({{"AWS_REGION", "Mars"}}), "", "");
+  auto bad = resolve(*testing::HermeticEnvironment({{"AWS_REGION", "Mars"}}), "", "");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message().find("AWS_REGION"), std::string::npos);
-  auto bad_url = resolve(*MakeMapEnvironment({{"AWS_ENDPOINT_URL", "ftp://x"}}), "", "");
+  auto bad_url =
+      resolve(*testing::HermeticEnvironment({{"AWS_ENDPOINT_URL", "ftp://x"}}), "", "");
   ASSERT_FALSE(bad_url.has_value());
   EXPECT_NE(bad_url.error().message().find("AWS_ENDPOINT_URL"), std::string::npos);
 }

@@ -22,51 +22,84 @@ Source Pick(const CLI::App& app, const std::string& flag, const std::string& fla
   if (!env_name.empty()) {
     if (auto v = env.Get(env_name); v && !v->empty()) return {*v, env_name, true};
   }
-  return {"", flag + " (or " + env_name + ")", false};
+  return {"", flag + (env_name.empty() ? "" : " (or " + env_name + ")"), false};
 }
+
+// The chain's string flags, one row each: the flag, the variable that stands in for it (its
+// value is used when the flag is absent; errors name whichever was used), the help, where
+// CLI11 stores it, and the input field it fills directly (null: BuildSpokeInput parses it).
+// AddChainOptions, BuildSpokeInput and the empty-value check are all made from this table.
+struct StringFlag {
+  const char* flag;
+  const char* env;  // "" when no variable stands in for it
+  const char* help;
+  std::string ChainFlags::*value;
+  std::string SpokeCredentialsInput::*field;
+  std::string InputFieldNames::*name;
+};
+
+constexpr StringFlag kStringFlags[] = {
+    {"--hub-account", "ASSUME_ROLE_HUB_ACCOUNT", "Account id of the hub role",
+     &ChainFlags::hub_account, &SpokeCredentialsInput::hub_account_id,
+     &InputFieldNames::hub_account_id},
+    {"--spoke-account", "ASSUME_ROLE_SPOKE_ACCOUNT", "Account id of the spoke role",
+     &ChainFlags::spoke_account, &SpokeCredentialsInput::spoke_account_id,
+     &InputFieldNames::spoke_account_id},
+    {"--hub-role", "ASSUME_ROLE_HUB_ROLE", "Hub role: name, path/name or role ARN",
+     &ChainFlags::hub_role, &SpokeCredentialsInput::hub_role_name,
+     &InputFieldNames::hub_role_name},
+    {"--spoke-role", "ASSUME_ROLE_SPOKE_ROLE", "Spoke role: name, path/name or role ARN",
+     &ChainFlags::spoke_role, &SpokeCredentialsInput::spoke_role_name,
+     &InputFieldNames::spoke_role_name},
+    {"--external-id", "ASSUME_ROLE_EXTERNAL_ID", "External id for both hops",
+     &ChainFlags::external_id, &SpokeCredentialsInput::external_id,
+     &InputFieldNames::external_id},
+    {"--hub-external-id", "ASSUME_ROLE_HUB_EXTERNAL_ID",
+     "External id for the hub hop (default: --external-id)", &ChainFlags::hub_external_id,
+     &SpokeCredentialsInput::hub_external_id, &InputFieldNames::hub_external_id},
+    {"--spoke-external-id", "ASSUME_ROLE_SPOKE_EXTERNAL_ID",
+     "External id for the spoke hop (default: --external-id)", &ChainFlags::spoke_external_id,
+     &SpokeCredentialsInput::spoke_external_id, &InputFieldNames::spoke_external_id},
+    {"--session-string", "ASSUME_ROLE_SESSION_STRING",
+     "Session name: hub '<s>', spoke '<spoke-account>-<s>' (default: <user>-<timestamp>)",
+     &ChainFlags::session_string, &SpokeCredentialsInput::session_string,
+     &InputFieldNames::session_string},
+    {"--duration", "ASSUME_ROLE_DURATION",
+     "Spoke session lifetime, 15m–1h (chained sessions are capped at 1 h): 3600, 45m, 1h "
+     "[default 1h]",
+     &ChainFlags::duration, nullptr, &InputFieldNames::duration},
+    {"--region", "",
+     "Region of the STS endpoint and for the child [env AWS_REGION, AWS_DEFAULT_REGION, else "
+     "the profile's region; default us-east-1]",
+     &ChainFlags::region, &SpokeCredentialsInput::region, &InputFieldNames::region},
+    {"--endpoint-url", "",
+     "STS endpoint URL [env AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, else the profile's]",
+     &ChainFlags::endpoint_url, &SpokeCredentialsInput::endpoint_url,
+     &InputFieldNames::endpoint_url},
+    {"--source-identity", "", "Source identity set on the hub session; persists through the chain",
+     &ChainFlags::source_identity, &SpokeCredentialsInput::source_identity,
+     &InputFieldNames::source_identity},
+    {"--policy", "", "File with a session policy (JSON) that scopes the spoke session down",
+     &ChainFlags::policy_file, nullptr, &InputFieldNames::policy},
+    {"--retries", "", "Retries per STS call on throttling, 5xx and network errors [default 3]",
+     &ChainFlags::retries, nullptr, &InputFieldNames::retries},
+    {"--profile", "",
+     "Profile of ~/.aws/config for the base identity (role_arn/source_profile chains, SSO, "
+     "credential_process, static keys) and region [env AWS_PROFILE]",
+     &ChainFlags::profile, &SpokeCredentialsInput::profile, &InputFieldNames::profile},
+};
 
 }  // namespace
 
 void AddChainOptions(CLI::App& app, ChainFlags& f) {
-  app.add_option("--hub-account", f.hub_account,
-                 "Account id of the hub role [env ASSUME_ROLE_HUB_ACCOUNT]");
-  app.add_option("--spoke-account", f.spoke_account,
-                 "Account id of the spoke role [env ASSUME_ROLE_SPOKE_ACCOUNT]");
-  app.add_option("--hub-role", f.hub_role,
-                 "Hub role: name, path/name or role ARN [env ASSUME_ROLE_HUB_ROLE]");
-  app.add_option("--spoke-role", f.spoke_role,
-                 "Spoke role: name, path/name or role ARN [env ASSUME_ROLE_SPOKE_ROLE]");
-  app.add_option("--external-id", f.external_id,
-                 "External id for both hops [env ASSUME_ROLE_EXTERNAL_ID]");
-  app.add_option("--hub-external-id", f.hub_external_id,
-                 "External id for the hub hop (default: --external-id) "
-                 "[env ASSUME_ROLE_HUB_EXTERNAL_ID]");
-  app.add_option("--spoke-external-id", f.spoke_external_id,
-                 "External id for the spoke hop (default: --external-id) "
-                 "[env ASSUME_ROLE_SPOKE_EXTERNAL_ID]");
-  app.add_option("--session-string", f.session_string,
-                 "Session name: hub '<s>', spoke '<spoke-account>-<s>' (default: "
-                 "<user>-<timestamp>) [env ASSUME_ROLE_SESSION_STRING]");
-  app.add_option("--duration", f.duration,
-                 "Spoke session lifetime, 15m–1h (chained sessions are capped at 1 h): 3600, "
-                 "45m, 1h [default 1h] [env ASSUME_ROLE_DURATION]");
-  app.add_option("--region", f.region,
-                 "Region of the STS endpoint and for the child [env AWS_REGION, "
-                 "AWS_DEFAULT_REGION; default us-east-1]");
-  app.add_option("--endpoint-url", f.endpoint_url,
-                 "STS endpoint URL [env AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL]");
-  app.add_option("--source-identity", f.source_identity,
-                 "Source identity set on the hub session; persists through the chain");
+  for (const StringFlag& row : kStringFlags) {
+    std::string help = row.help;
+    if (*row.env != '\0') help += std::string(" [env ") + row.env + "]";
+    app.add_option(row.flag, f.*row.value, help);
+  }
   app.add_option("--tag", f.tags, "Session tag KEY=VALUE on the spoke session (repeatable)");
-  app.add_option("--policy", f.policy_file,
-                 "File with a session policy (JSON) that scopes the spoke session down");
   app.add_option("--policy-arn", f.policy_arns,
                  "Managed policy ARN used as a session policy for the spoke session (repeatable)");
-  app.add_option("--retries", f.retries,
-                 "Retries per STS call on throttling, 5xx and network errors [default 3]");
-  app.add_option("--profile", f.profile,
-                 "Profile of ~/.aws/config for the base identity (role_arn/source_profile "
-                 "chains, SSO, credential_process, static keys) and region [env AWS_PROFILE]");
   app.add_flag("--cache", f.cache,
                "Reuse the hub session of an earlier run (saved 0600 in $XDG_RUNTIME_DIR or "
                "~/.cache/assume-spoke-role) until 5 min before it expires [env ASSUME_ROLE_CACHE=1]");
@@ -81,60 +114,31 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
                                               const ProfileSet& profiles) {
   SpokeCredentialsInput in;
   InputFieldNames names;
-  auto take = [&](const std::string& flag, const std::string& value, const char* env_name,
-                  std::string& field, std::string& name) {
-    Source s = Pick(app, flag, value, env, env_name);
-    field = s.value;
-    name = s.name;
-    return s;
-  };
-  take("--hub-account", f.hub_account, "ASSUME_ROLE_HUB_ACCOUNT", in.hub_account_id,
-       names.hub_account_id);
-  take("--spoke-account", f.spoke_account, "ASSUME_ROLE_SPOKE_ACCOUNT", in.spoke_account_id,
-       names.spoke_account_id);
-  take("--hub-role", f.hub_role, "ASSUME_ROLE_HUB_ROLE", in.hub_role_name, names.hub_role_name);
-  take("--spoke-role", f.spoke_role, "ASSUME_ROLE_SPOKE_ROLE", in.spoke_role_name,
-       names.spoke_role_name);
-  take("--external-id", f.external_id, "ASSUME_ROLE_EXTERNAL_ID", in.external_id,
-       names.external_id);
-  take("--hub-external-id", f.hub_external_id, "ASSUME_ROLE_HUB_EXTERNAL_ID", in.hub_external_id,
-       names.hub_external_id);
-  take("--spoke-external-id", f.spoke_external_id, "ASSUME_ROLE_SPOKE_EXTERNAL_ID",
-       in.spoke_external_id, names.spoke_external_id);
-  take("--session-string", f.session_string, "ASSUME_ROLE_SESSION_STRING", in.session_string,
-       names.session_string);
-  // An explicitly empty flag is a mistake, not "use the default".
-  for (const char* flag : {"--hub-account", "--spoke-account", "--hub-role", "--spoke-role",
-                           "--external-id", "--hub-external-id", "--spoke-external-id",
-                           "--session-string", "--duration", "--region", "--endpoint-url",
-                           "--source-identity", "--policy", "--retries", "--profile"}) {
-    if (app.count(flag) > 0 && app.get_option(flag)->as<std::string>().empty())
-      return Error(ErrorCode::kInvalidArgument, std::string(flag) + ": the value is empty");
+  Source duration;
+  for (const StringFlag& row : kStringFlags) {
+    // An explicitly empty flag is a mistake, not "use the default".
+    if (app.count(row.flag) > 0 && (f.*row.value).empty())
+      return Error(ErrorCode::kInvalidArgument, std::string(row.flag) + ": the value is empty");
+    Source s = Pick(app, row.flag, f.*row.value, env, row.env);
+    names.*row.name = s.name;
+    if (row.field != nullptr) in.*row.field = s.value;
+    if (row.value == &ChainFlags::duration) duration = s;
   }
 
-  std::string duration_text;
-  Source d = take("--duration", f.duration, "ASSUME_ROLE_DURATION", duration_text, names.duration);
-  if (d.set) {
-    auto seconds = ParseDuration(d.name, d.value);
+  if (duration.set) {
+    auto seconds = ParseDuration(duration.name, duration.value);
     if (!seconds) return std::move(seconds).error();
-    if (auto s = ValidateDuration(d.name, *seconds, /*chained=*/true, d.value); !s)
+    if (auto s = ValidateDuration(duration.name, *seconds, /*chained=*/true, duration.value); !s)
       return std::move(s).error();
     in.duration = *seconds;
   }
   if (app.count("--retries") > 0) {
-    names.retries = "--retries";
     const std::string& r = f.retries;
     if (r.empty() || r.size() > 3 || r.find_first_not_of("0123456789") != std::string::npos)
       return Error(ErrorCode::kInvalidArgument,
                    "--retries: invalid value '" + Printable(r, 20) + "': retries are 0–20");
     in.retries = std::stoi(r);
   }
-  in.region = f.region;
-  names.region = "--region";
-  in.endpoint_url = f.endpoint_url;
-  names.endpoint_url = "--endpoint-url";
-  in.source_identity = f.source_identity;
-  names.source_identity = "--source-identity";
   names.tags = "--tag";
   for (const auto& t : f.tags) {
     std::size_t eq = t.find('=');
@@ -159,14 +163,24 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
                                                     Printable(f.policy_file, 200) + "' is empty");
   }
   // Region and endpoint: the library's rule (flags, environment, then the profile).
-  in.profile = f.profile;
-  names.profile = "--profile";
   auto endpoint = ResolveSpokeEndpoint(in, env, profiles, names);
   if (!endpoint) return std::move(endpoint).error();
   if (auto s = ValidateSpokeInput(in, names, std::string(PartitionForRegion(endpoint->region).id));
       !s)
     return std::move(s).error();
   return in;
+}
+
+Result<std::unique_ptr<ChainSetup>> PrepareChain(const CLI::App& app, const ChainFlags& flags) {
+  auto setup = std::make_unique<ChainSetup>(flags.verbose ? LogLevel::kDebug : LogLevel::kWarning);
+  auto profiles = LoadCliProfiles(setup->sys.env);
+  if (!profiles) return std::move(profiles).error();
+  setup->profiles = std::move(*profiles);
+  auto input = BuildSpokeInput(app, flags, setup->sys.env, setup->profiles);
+  if (!input) return std::move(input).error();
+  setup->input = std::move(*input);
+  setup->base = MakeBaseProvider(setup->sys, setup->profiles, flags.profile);
+  return setup;
 }
 
 Result<ProfileSet> LoadCliProfiles(const Environment& env) {

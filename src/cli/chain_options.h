@@ -40,6 +40,21 @@ std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
                                                       const ProfileSet& profiles,
                                                       const std::string& profile_flag);
 
+// What a chain subcommand holds before its first network call: the system, the shared config
+// files, the validated input and the base identity (which keeps references to the others, so
+// the whole is made and kept in one place).
+struct ChainSetup {
+  explicit ChainSetup(LogLevel level) : system(level), sys(system.context()) {}
+  RealSystem system;
+  SystemContext sys;
+  ProfileSet profiles;
+  SpokeCredentialsInput input;
+  std::unique_ptr<CredentialsProvider> base;
+};
+// Loads the config files, builds and validates the input, makes the base provider. Errors are
+// exit-2 input errors; nothing is sent.
+Result<std::unique_ptr<ChainSetup>> PrepareChain(const CLI::App& app, const ChainFlags& flags);
+
 // The on-disk hub session cache when --cache (or ASSUME_ROLE_CACHE=1, unless --no-cache) asks
 // for it, else null. `sys` must outlive it.
 Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags,

@@ -44,14 +44,10 @@ class CredentialsCommand final : public Command {
     }
     auto format = ParseCredentialsFormat("--format", format_);
     if (!format) return ReportError(format.error());
-    RealSystem system(flags_.verbose ? LogLevel::kDebug : LogLevel::kWarning);
-    SystemContext sys = system.context();
-    auto profiles = LoadCliProfiles(sys.env);
-    if (!profiles) return ReportError(profiles.error());
-    auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
-    if (!input) return ReportError(input.error());
-    auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
-    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
+    auto setup = PrepareChain(*app_, flags_);
+    if (!setup) return ReportError(setup.error());
+    ChainSetup& chain = **setup;
+    auto spoke = GetCliSpokeCredentials(flags_, chain.input, chain.sys, chain.profiles, *chain.base);
     if (!spoke) return ReportChainError(spoke.error());
     std::string text = FormatCredentials(*spoke, *format);
     std::fwrite(text.data(), 1, text.size(), stdout);

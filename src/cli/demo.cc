@@ -10,9 +10,9 @@
 #include "hubspoke/exec.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
+#include "lab/lab_server.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "http_server/http_server.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -93,14 +93,12 @@ class DemoCommand final : public Command {
 
   int Execute(const Invocation&) override {
     DemoLabLog lab_log;
-    lab::StsService service(lab::BuiltinModel(), SystemClock(), lab_log,
-                            lab::StsServiceOptions{.seed = 2024});
-    ServerOptions options;
-    options.threads = 1;
-    auto server = HttpServer::Start(std::move(options), service.AsHandler());
-    if (!server) return ReportError(server.error().Wrap("demo: starting the lab"));
-    int status = Walk((*server)->url());
-    (*server)->Stop();
+    auto lab = lab::LabServer::Start(lab::BuiltinModel(), SystemClock(), lab_log,
+                                     lab::StsServiceOptions{.seed = 2024},
+                                     ServerOptions{.threads = 1});
+    if (!lab) return ReportError(lab.error().Wrap("demo: starting the lab"));
+    int status = Walk((*lab)->url());
+    (*lab)->Stop();
     return status;
   }
 

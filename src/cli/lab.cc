@@ -12,9 +12,9 @@
 #include "crypto/random.h"
 #include "crypto/sha256.h"
 #include "lab/faults.h"
+#include "lab/lab_server.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "http_server/http_server.h"
 #include "sys/read_file.h"
 
 namespace hubspoke::cli {
@@ -139,19 +139,19 @@ class LabCommand final : public Command {
       session_key.assign(reinterpret_cast<const char*>(bytes.data()) + 8, 32);
       crypto::SecureWipe(bytes);
     }
-    lab::StsService service(std::move(*model), SystemClock(), *log,
-                            lab::StsServiceOptions{
-                                .seed = seed,
-                                .session_key = std::move(session_key),
-                                .clock_skew = spec.skew,
-                                .max_session_lifetime = std::chrono::seconds(session_lifetime_)});
     lab::FaultInjector injector(spec, *log);
     ServerOptions options;
     options.host = listen->first;
     options.port = listen->second;
     options.threads = threads_;
     if (!spec.empty()) options.fault_hook = injector.AsHook();
-    auto server = HttpServer::Start(std::move(options), service.AsHandler());
+    auto server = lab::LabServer::Start(
+        std::move(*model), SystemClock(), *log,
+        lab::StsServiceOptions{.seed = seed,
+                               .session_key = std::move(session_key),
+                               .clock_skew = spec.skew,
+                               .max_session_lifetime = std::chrono::seconds(session_lifetime_)},
+        std::move(options));
     if (!server) {
       Error e = server.error().Wrap("lab: --listen " + listen_);
       return ReportError(server.error().code() == ErrorCode::kInvalidArgument

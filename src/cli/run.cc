@@ -57,23 +57,23 @@ class RunCommand final : public Command {
                                "assume-spoke-role run --spoke-account 888888888888 -- aws sts "
                                "get-caller-identity"));
     }
-    RealSystem system(flags_.verbose ? LogLevel::kDebug : LogLevel::kWarning);
-    SystemContext sys = system.context();
-    auto profiles = LoadCliProfiles(sys.env);
-    if (!profiles) return ReportError(profiles.error());
-    auto input = BuildSpokeInput(*app_, flags_, sys.env, *profiles);
-    if (!input) return ReportError(input.error());
-    auto base = MakeBaseProvider(sys, *profiles, flags_.profile);
+    auto setup = PrepareChain(*app_, flags_);
+    if (!setup) return ReportError(setup.error());
+    const SystemContext& sys = (*setup)->sys;
+    const ProfileSet& profiles = (*setup)->profiles;
+    const SpokeCredentialsInput& input = (*setup)->input;
     if (refresh_ && flags_.cache) {
       return ReportError(Error(ErrorCode::kInvalidArgument,
                                "--cache cannot be used with --refresh: the refreshing hub session "
                                "is kept in memory for the whole run"));
     }
-    if (refresh_) return RunRefreshing(invocation, sys, std::move(base), *input, *profiles);
-    auto spoke = GetCliSpokeCredentials(flags_, *input, sys, *profiles, *base);
+    if (refresh_) {
+      return RunRefreshing(invocation, sys, std::move((*setup)->base), input, profiles);
+    }
+    auto spoke = GetCliSpokeCredentials(flags_, input, sys, profiles, *(*setup)->base);
     if (!spoke) return ReportChainError(spoke.error());
 
-    auto files = ChildFiles(sys, *profiles);
+    auto files = ChildFiles(sys, profiles);
     if (!files) return ReportError(files.error());
     EnvVars env = ChildEnvironment(sys.env.All(), spoke->credentials,
                                    ChildOptions(spoke->region, **files));

@@ -2,6 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
+#include "core/json_wipe.h"
+
 namespace hubspoke {
 
 Result<std::string> CompactJson(std::string_view what, std::string_view text) {
@@ -20,6 +24,19 @@ Result<std::string> CompactJson(std::string_view what, std::string_view text) {
 
 std::string JsonQuote(std::string_view s) {
   return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace hubspoke
+
+namespace hubspoke {
+
+void WipeJsonStrings(nlohmann::json& document) {
+  if (document.is_string()) {
+    auto& s = document.get_ref<std::string&>();
+    std::fill(s.begin(), s.end(), '\0');
+  } else if (document.is_structured()) {
+    for (auto& child : document) WipeJsonStrings(child);
+  }
 }
 
 }  // namespace hubspoke

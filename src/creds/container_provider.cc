@@ -10,10 +10,11 @@
 
 #include "core/strings.h"
 #include "core/time.h"
-#include "creds/remote_credentials_json.h"
 #include "core/url.h"
+#include "creds/remote_credentials_json.h"
 #include "hubspoke/providers.h"
 #include "sys/read_file.h"
+#include "sys/retry.h"
 
 namespace hubspoke {
 namespace {
@@ -27,8 +28,8 @@ constexpr char kEcsOrigin[] = "http://169.254.170.2";
 // botocore: 2 s per attempt, 3 attempts. Backoff 100 ms, 200 ms: the agent is on the local link,
 // a longer wait only delays the failure.
 constexpr std::chrono::milliseconds kAttemptTimeout{2000};
-constexpr int kAttempts = 3;
-constexpr std::chrono::milliseconds kBackoffBase{100};
+constexpr RetryPolicy kRetry{.max_attempts = 3, .base = std::chrono::milliseconds(100),
+                             .jitter = false};
 // An authorization token is a JWT of a few KiB; anything far larger is not a token file.
 constexpr std::size_t kMaxTokenFileSize = 64 * 1024;
 
@@ -187,40 +188,34 @@ class ContainerProvider final : public CredentialsProvider {
           (auth->token.empty() ? " without authorization"
                                : " with the authorization token from " + auth->source));
 
-    std::optional<Error> last;
-    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+    auto attempt = [&](int) -> Attempt<Credentials> {
       const auto started = sys_.clock.Monotonic();
       Result<HttpResponse> response = sys_.http.Send(request);
       const auto elapsed =
           std::chrono::duration_cast<std::chrono::milliseconds>(sys_.clock.Monotonic() - started);
-      bool transient;
       if (!response) {
-        transient = response.error().code() == ErrorCode::kNetwork ||
-                    response.error().code() == ErrorCode::kTimeout;
-        last = response.error().Wrap(where);
-      } else if (response->status == 200) {
-        Debug("container credentials: HTTP 200 in " + std::to_string(elapsed.count()) + " ms");
-        return Parse(where, response->body);
-      } else {
-        transient = IsTransientStatus(response->status);
-        AwsErrorDetails details{.http_status = response->status};
-        if (std::optional<RemoteErrorDetails> e = ParseRemoteErrorJson(response->body)) {
-          details.code = e->code;
-          details.message = e->message;
-        }
-        last = Error(CodeForStatus(response->status),
-                     where + ": " + DescribeRemoteFailure(response->status, response->body))
-                   .WithAws(std::move(details));
+        const bool transient = response.error().code() == ErrorCode::kNetwork ||
+                               response.error().code() == ErrorCode::kTimeout;
+        return {response.error().Wrap(where), transient};
       }
-      if (!transient) return std::move(*last);
-      if (attempt == kAttempts) break;
-      const std::chrono::milliseconds delay = kBackoffBase * (1 << (attempt - 1));
-      sys_.log.Log(LogLevel::kInfo, "attempt " + std::to_string(attempt) + "/" +
-                                        std::to_string(kAttempts) + " failed (" + last->message() +
-                                        "); retrying in " + std::to_string(delay.count()) + " ms");
-      sys_.clock.SleepFor(delay);
-    }
-    return last->Wrap("gave up after " + std::to_string(kAttempts) + " attempts");
+      if (response->status == 200) {
+        Debug("container credentials: HTTP 200 in " + std::to_string(elapsed.count()) + " ms");
+        return {Parse(where, response->body)};
+      }
+      AwsErrorDetails details{.http_status = response->status};
+      if (std::optional<RemoteErrorDetails> e = ParseRemoteErrorJson(response->body)) {
+        details.code = e->code;
+        details.message = e->message;
+      }
+      return {Error(CodeForStatus(response->status),
+                    where + ": " + DescribeRemoteFailure(response->status, response->body))
+                  .WithAws(std::move(details)),
+              IsTransientStatus(response->status)};
+    };
+    return RunWithRetries<Credentials>(kRetry,
+                                       RetryContext{sys_.clock, sys_.random, sys_.log,
+                                                    "container credentials"},
+                                       attempt, ErrorMessageOf<Credentials>);
   }
 
   std::string Describe() const override {

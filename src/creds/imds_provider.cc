@@ -13,9 +13,10 @@
 
 #include "core/strings.h"
 #include "core/time.h"
-#include "creds/remote_credentials_json.h"
 #include "core/url.h"
+#include "creds/remote_credentials_json.h"
 #include "hubspoke/providers.h"
+#include "sys/retry.h"
 
 namespace hubspoke {
 namespace {
@@ -29,6 +30,7 @@ constexpr std::chrono::seconds kTokenTtl{21600};
 // A cached token is replaced this long before IMDS would expire it (a 401 is handled anyway).
 constexpr std::chrono::seconds kTokenRefreshMargin{60};
 constexpr std::chrono::milliseconds kBackoffBase{100};
+constexpr std::chrono::milliseconds kBackoffCap{100 << 10};
 constexpr char kIpv4Endpoint[] = "http://169.254.169.254";
 constexpr char kIpv6Endpoint[] = "http://[fd00:ec2::254]";
 
@@ -173,22 +175,26 @@ class ImdsProvider final : public CredentialsProvider {
 };
 
 Result<HttpResponse> ImdsProvider::Send(const Settings& s, const HttpRequest& request) {
-  const std::string what = request.method + " " + request.url;
-  for (int attempt = 1;; ++attempt) {
+  // A 5xx answer is a response, not an error: after the last attempt the caller sees it as is.
+  auto attempt = [&](int) -> Attempt<HttpResponse> {
     Result<HttpResponse> response = sys_.http.Send(request);
     const bool transient = response ? response->status >= 500
                                     : response.error().code() == ErrorCode::kNetwork ||
                                           response.error().code() == ErrorCode::kTimeout;
-    if (!transient || attempt >= s.attempts) return response;
-    const std::chrono::milliseconds delay = kBackoffBase * (1 << std::min(attempt - 1, 10));
-    const std::string why =
-        response ? "HTTP " + std::to_string(response->status) : response.error().message();
-    sys_.log.Log(LogLevel::kInfo, "EC2 instance metadata: " + what + ": attempt " +
-                                      std::to_string(attempt) + "/" + std::to_string(s.attempts) +
-                                      " failed (" + why + "); retrying in " +
-                                      std::to_string(delay.count()) + " ms");
-    sys_.clock.SleepFor(delay);
-  }
+    return {std::move(response), transient};
+  };
+  auto why = [](const Result<HttpResponse>& r) {
+    return r ? "HTTP " + std::to_string(r->status) : r.error().message();
+  };
+  return RunWithRetries<HttpResponse>(
+      RetryPolicy{.max_attempts = s.attempts, .base = kBackoffBase, .cap = kBackoffCap,
+                  .jitter = false},
+      RetryContext{.clock = sys_.clock,
+                   .random = sys_.random,
+                   .log = sys_.log,
+                   .what = "EC2 instance metadata: " + request.method + " " + request.url,
+                   .say_attempts = false},  // the callers say "…, N attempts"
+      attempt, why);
 }
 
 Result<std::optional<SecretString>> ImdsProvider::Token(const Settings& s, bool refresh) {

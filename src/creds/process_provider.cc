@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/json_wipe.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "creds/process_runner.h"
@@ -39,17 +40,6 @@ std::vector<std::pair<std::string, std::string>> Deduplicated(
   return out;
 }
 
-// Security: overwrites every string in the parsed document (the secret and the token among them)
-// before nlohmann frees it.
-void Wipe(nlohmann::json& j) {
-  if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
-    std::fill(s.begin(), s.end(), '\0');
-  } else if (j.is_structured()) {
-    for (auto& child : j) Wipe(child);
-  }
-}
-
 // Reads {"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken"?, "Expiration"?}.
 // Messages name the field, never its value (stdout holds secrets). `subject` starts each one.
 Result<Credentials> ParseOutput(std::string_view text, TimePoint now,
@@ -66,10 +56,7 @@ Result<Credentials> ParseOutput(std::string_view text, TimePoint now,
             "credential_process must print {\"Version\": 1, \"AccessKeyId\": …, "
             "\"SecretAccessKey\": …} on stdout and anything else on stderr");
   }
-  struct Wiper {
-    nlohmann::json& j;
-    ~Wiper() { Wipe(j); }
-  } wiper{j};
+  JsonWiper wiper{j};
   auto bad = [&](const std::string& what) {
     return Error(ErrorCode::kMisconfigured, subject + " output " + what);
   };

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "core/json_wipe.h"
 #include "core/partition.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
@@ -17,27 +18,14 @@
 #include "crypto/sha1.h"
 #include "hubspoke/providers.h"
 #include "sys/read_file.h"
+#include "sys/retry.h"
 
 namespace hubspoke {
 namespace {
 
 constexpr std::size_t kMaxCacheFileBytes = 1 << 20;
-constexpr int kMaxAttempts = 3;  // the SDKs' standard retry mode for the portal
-
-// Security: overwrites every string in a parsed document before nlohmann frees it.
-void Wipe(nlohmann::json& j) {
-  if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
-    std::fill(s.begin(), s.end(), '\0');
-  } else if (j.is_structured()) {
-    for (auto& child : j) Wipe(child);
-  }
-}
-
-struct JsonWiper {
-  nlohmann::json& j;
-  ~JsonWiper() { Wipe(j); }
-};
+// The SDKs' standard retry mode for the portal: 3 attempts, full jitter below 200 ms, 400 ms.
+constexpr RetryPolicy kRetry{.max_attempts = 3, .base = std::chrono::milliseconds(200)};
 
 // "2026-01-01T00:00:00Z"; older AWS CLI v2 releases wrote "2026-01-01T00:00:00UTC".
 Result<TimePoint> ParseExpiresAt(std::string text) {
@@ -207,30 +195,16 @@ class SsoProvider final : public CredentialsProvider {
         for (auto& h : r.headers) std::fill(h.value.begin(), h.value.end(), '\0');
       }
     } header_wiper{request};
-    std::optional<Error> last;
-    for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
+    auto attempt = [&](int) -> Attempt<Credentials> {
       auto response = sys_.http.Send(request);
-      bool retryable = false;
-      if (!response) {
-        last = response.error().Wrap(context);
-        retryable = true;
-      } else if (response->status == 200) {
-        return ParseRoleCredentials(response->body, context);
-      } else {
-        last = PortalError(*response, context);
-        retryable = response->status == 429 || response->status >= 500;
-      }
-      if (!retryable || attempt == kMaxAttempts) break;
-      long long ceiling = std::min<long long>(5000, 100LL << attempt);
-      auto delay =
-          std::chrono::milliseconds(sys_.random.Below(static_cast<std::uint64_t>(ceiling)));
-      sys_.log.Log(LogLevel::kInfo, "attempt " + std::to_string(attempt) + "/" +
-                                        std::to_string(kMaxAttempts) + " failed (" +
-                                        last->message() + "); retrying in " +
-                                        std::to_string(delay.count()) + " ms");
-      sys_.clock.SleepFor(delay);
-    }
-    return std::move(*last);
+      if (!response) return {response.error().Wrap(context), true};
+      if (response->status == 200) return {ParseRoleCredentials(response->body, context)};
+      return {PortalError(*response, context),
+              response->status == 429 || response->status >= 500};
+    };
+    return RunWithRetries<Credentials>(
+        kRetry, RetryContext{sys_.clock, sys_.random, sys_.log, "SSO GetRoleCredentials"},
+        attempt, ErrorMessageOf<Credentials>);
   }
 
   Error PortalError(const HttpResponse& r, const std::string& context) const {

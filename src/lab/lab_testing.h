@@ -12,6 +12,7 @@
 #include "core/percent_encoding.h"
 #include "hubspoke/sigv4.h"
 #include "hubspoke/system.h"
+#include "lab/lab_server.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
 #include "http_server/http_server.h"
@@ -97,28 +98,24 @@ inline Model EditedBuiltinModel(const std::string& from, const std::string& to) 
 // The lab (model, clock, log) behind a real HttpServer on 127.0.0.1, port 0.
 class LabServer {
  public:
-  explicit LabServer(Model model, ServerOptions options = {})
-      : service_(std::move(model), clock_, log_, StsServiceOptions{.seed = 7}) {
+  explicit LabServer(Model model, ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.threads = 2;
-    auto started = HttpServer::Start(std::move(options), service_.AsHandler());
+    auto started = lab::LabServer::Start(std::move(model), clock_, log_,
+                                         StsServiceOptions{.seed = 7}, std::move(options));
     EXPECT_TRUE(started) << started.error().message();
-    if (started) server_ = std::move(started).value();
+    if (started) lab_ = std::move(started).value();
   }
-  ~LabServer() {
-    if (server_) server_->Stop();
-  }
-  std::string url() const { return server_ ? server_->url() : "http://127.0.0.1:1"; }
-  StsService& service() { return service_; }
+  std::string url() const { return lab_ ? lab_->url() : "http://127.0.0.1:1"; }
+  StsService& service() { return lab_->service(); }
   ManualClock& clock() { return clock_; }
   std::string log() const { return log_.text(); }
 
  private:
   ManualClock clock_;
   hubspoke::testing::CapturingLogger log_;
-  StsService service_;
-  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<lab::LabServer> lab_;  // last: stopped before the clock and log go
 };
 
 }  // namespace hubspoke::lab::testing

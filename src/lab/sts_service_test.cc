@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "awsquery/query_errors.h"
 #include "core/base64.h"
 #include "lab/jwt.h"
 #include "lab/lab_testing.h"
@@ -31,7 +32,7 @@ class LabSts : public ::testing::Test {
   }
   AwsErrorDetails ErrorOf(const ServerResponse& r) {
     EXPECT_NE(r.status, 200) << r.body;
-    return sts::ParseErrorResponse(r.body, r.status);
+    return awsquery::ParseErrorResponse(r.body, r.status);
   }
   Credentials Assume(const Credentials& c, const std::string& role, FormParams extra = {}) {
     FormParams p = {{"Action", "AssumeRole"}, {"RoleArn", role}, {"RoleSessionName", "test"}};
@@ -477,7 +478,7 @@ TEST(LabStsTestMode, SessionLifetimeCapsEveryIssuedSession) {
   clock.Advance(std::chrono::seconds(2));
   ServerResponse expired = service.Handle(
       SignedRequest(parsed->credentials, {{"Action", "GetCallerIdentity"}}, clock.Now(), {}));
-  EXPECT_EQ(sts::ParseErrorResponse(expired.body, expired.status).code, "ExpiredToken");
+  EXPECT_EQ(awsquery::ParseErrorResponse(expired.body, expired.status).code, "ExpiredToken");
 }
 
 }  // namespace

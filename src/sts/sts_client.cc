@@ -2,13 +2,12 @@
 
 #include <algorithm>
 
+#include "awsquery/query_client.h"
 #include "core/partition.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
-#include "core/validate.h"
-#include "hubspoke/sigv4.h"
 #include "core/url.h"
-#include "sts/sts_errors.h"
+#include "core/validate.h"
 #include "sts/sts_response_check.h"
 #include "sts/sts_xml.h"
 
@@ -18,12 +17,6 @@ namespace {
 constexpr std::string_view kApiVersion = "2011-06-15";
 
 using Params = std::vector<std::pair<std::string, std::string>>;
-
-std::string RequestIdOf(const HttpResponse& r, const AwsErrorDetails* details) {
-  if (const std::string* h = FindHeader(r.headers, "x-amzn-RequestId")) return Printable(*h, 100);
-  if (details) return details->request_id;
-  return "";
-}
 
 void AddList(Params& p, const std::string& prefix, const std::vector<std::string>& items,
              const std::string& field) {
@@ -41,82 +34,19 @@ StsClient::StsClient(const SystemContext& sys, StsClientOptions options)
 
 Result<StsClient::Reply> StsClient::Call(const Credentials* caller, const std::string& action,
                                          const Params& params) {
-  auto url = ParseUrl(options_.endpoint);
-  if (!url) return std::move(url).error().Wrap("STS endpoint");
-  Params form = {{"Action", action}, {"Version", std::string(kApiVersion)}};
-  form.insert(form.end(), params.begin(), params.end());
-  const std::string body = FormEncode(form);
-  std::size_t q = url->target.find('?');
-  const std::string path = url->target.substr(0, q);
-
-  std::optional<Error> last;
-  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-    sigv4::SignableRequest signable{
-        .method = "POST",
-        .path = path,
-        .query = "",
-        .headers = {{"Host", url->Authority()},
-                    {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}},
-        .body = body,
-    };
-    if (caller != nullptr) {
-      auto signed_ok = sigv4::Sign(signable, *caller,
-                                   sigv4::SigningParams{.region = options_.signing_region,
-                                                        .service = "sts",
-                                                        .time = sys_.clock.Now()});
-      if (!signed_ok) return std::move(signed_ok).error().Wrap("signing STS " + action);
-    }
-    HttpRequest request{.method = "POST",
-                        .url = options_.endpoint,
-                        .headers = std::move(signable.headers),
-                        .body = body,
-                        .timeout = options_.attempt_timeout};
-    auto started = sys_.clock.Monotonic();
-    auto response = sys_.http.Send(request);
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        sys_.clock.Monotonic() - started);
-    bool retryable = false;
-    if (!response) {
-      last = std::move(response).error().Wrap("STS " + action + " " + url->Origin());
-      retryable = true;
-    } else if (response->status >= 200 && response->status < 300) {
-      if (sys_.log.Enabled(LogLevel::kDebug)) {
-        sys_.log.Log(LogLevel::kDebug, "STS " + action + " HTTP " +
-                                           std::to_string(response->status) + " in " +
-                                           std::to_string(elapsed.count()) + " ms (request id " +
-                                           RequestIdOf(*response, nullptr) + ")");
-      }
-      return Reply{std::move(response->body), RequestIdOf(*response, nullptr)};
-    } else {
-      AwsErrorDetails details = sts::ParseErrorResponse(response->body, response->status);
-      details.request_id = RequestIdOf(*response, &details);
-      sts::ErrorClass cls = sts::ClassifyAwsError(details.code, response->status);
-      std::string text = "STS " + action + ": " +
-                         (details.code.empty() ? "HTTP " + std::to_string(response->status)
-                                               : details.code) +
-                         " (HTTP " + std::to_string(response->status) + ", request id " +
-                         (details.request_id.empty() ? "none" : details.request_id) + ")";
-      if (!details.message.empty()) text += ": " + details.message;
-      last = Error(cls.code, text).WithAws(details);
-      retryable = cls.retryable;
-    }
-    if (!retryable) return std::move(*last);
-    if (attempt == options_.max_attempts) break;
-    // Exponential backoff with full jitter: sleep uniformly in [0, min(cap, base * 2^attempt)).
-    long long ceiling = std::min<long long>(options_.backoff_cap.count(),
-                                            options_.backoff_base.count() << std::min(attempt, 20));
-    auto delay = std::chrono::milliseconds(
-        sys_.random.Below(static_cast<std::uint64_t>(std::max<long long>(ceiling, 1))));
-    sys_.log.Log(LogLevel::kInfo, "attempt " + std::to_string(attempt) + "/" +
-                                      std::to_string(options_.max_attempts) + " failed (" +
-                                      last->message() + "); retrying in " +
-                                      std::to_string(delay.count()) + " ms");
-    sys_.clock.SleepFor(delay);
-  }
-  if (options_.max_attempts > 1) {
-    return last->Wrap("gave up after " + std::to_string(options_.max_attempts) + " attempts");
-  }
-  return std::move(*last);
+  awsquery::QueryClient query(
+      sys_, awsquery::QueryClientOptions{.endpoint = options_.endpoint,
+                                         .signing_region = options_.signing_region,
+                                         .service = "sts",
+                                         .label = "STS",
+                                         .api_version = std::string(kApiVersion),
+                                         .retry = RetryPolicy{.max_attempts = options_.max_attempts,
+                                                              .base = options_.backoff_base,
+                                                              .cap = options_.backoff_cap},
+                                         .attempt_timeout = options_.attempt_timeout});
+  auto reply = query.Call(caller, action, params);
+  if (!reply) return std::move(reply).error();
+  return Reply{std::move(reply->body), std::move(reply->request_id)};
 }
 
 Result<AssumeRoleResponse> StsClient::AssumeRole(const Credentials& caller,

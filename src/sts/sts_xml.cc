@@ -123,17 +123,5 @@ Result<CallerIdentity> ParseGetCallerIdentityResponse(std::string_view xml) {
   return out;
 }
 
-AwsErrorDetails ParseErrorResponse(std::string_view body, int http_status) {
-  AwsErrorDetails out;
-  out.http_status = http_status;
-  pugi::xml_document doc;
-  if (doc.load_buffer(body.data(), body.size())) {
-    pugi::xml_node error = Find(doc, "Error");
-    out.code = Printable(Text(error, "Code"), 100);
-    out.message = Printable(Text(error, "Message"), 500);
-    out.request_id = Printable(Text(doc, "RequestId"), 100);
-  }
-  return out;
-}
 
 }  // namespace hubspoke::sts

@@ -13,8 +13,5 @@ Result<AssumeRoleResponse> ParseAssumeRoleResponse(std::string_view xml);
 // The same result plus SubjectFromWebIdentityToken, Audience and Provider.
 Result<AssumeRoleResponse> ParseAssumeRoleWithWebIdentityResponse(std::string_view xml);
 Result<CallerIdentity> ParseGetCallerIdentityResponse(std::string_view xml);
-// <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>, also the
-// <Response><Errors><Error>… shape some servers use. Fields missing from a non-XML body are empty.
-AwsErrorDetails ParseErrorResponse(std::string_view body, int http_status);
 
 }  // namespace hubspoke::sts

@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "awsquery/query_errors.h"
 #include "core/time.h"
-#include "sts/sts_errors.h"
 #include "testing/testdata.h"
 
 namespace hubspoke::sts {
+using awsquery::ClassifyAwsError;
+using awsquery::ParseErrorResponse;
 namespace {
 
 std::string Xml(const std::string& name) {
@@ -83,6 +85,8 @@ TEST(StsErrors, Classification) {
 }  // namespace hubspoke::sts
 
 namespace hubspoke::sts {
+using awsquery::ClassifyAwsError;
+using awsquery::ParseErrorResponse;
 namespace {
 
 TEST(StsXml, RecordedAssumeRoleWithWebIdentityResponse) {

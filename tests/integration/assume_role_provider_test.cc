@@ -8,7 +8,7 @@
 #include "core/time.h"
 #include "hubspoke/refreshing.h"
 #include "lab/lab_testing.h"
-#include "testing/fake_sts.h"
+#include "testing/sts_fixture.h"
 #include "testing/manual_time_transport.h"
 
 namespace hubspoke {
@@ -16,8 +16,8 @@ namespace {
 
 using testing::FakeSts;
 
-constexpr char kBaseKey[] = "AKIABASEBASEBASE0001";
-constexpr char kBaseSecret[] = "baseSecret/wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLE";
+using testing::kBaseKey;
+using testing::kBaseSecret;
 constexpr char kHubRole[] = "arn:aws:iam::999999999999:role/automation-hub-role";
 constexpr char kSpokeRole[] = "arn:aws:iam::888888888888:role/automation-spoke-role";
 constexpr char kThirdRole[] = "arn:aws:iam::777777777777:role/third";
@@ -33,19 +33,8 @@ class FailingProvider final : public CredentialsProvider {
   std::string Describe() const override { return "failing"; }
 };
 
-class AssumeRoleProviderTest : public ::testing::Test {
+class AssumeRoleProviderTest : public testing::FakeStsTest {
  protected:
-  AssumeRoleProviderTest()
-      : env_(MakeMapEnvironment({})),
-        http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {
-    sts_.AddKey(kBaseKey, kBaseSecret, "arn:aws:iam::111111111111:user/sys-automation");
-    Credentials base;
-    base.access_key_id = kBaseKey;
-    base.secret_access_key = SecretString(kBaseSecret);
-    base_ = MakeStaticCredentialsProvider(std::move(base), "test base");
-  }
-
   AssumeRoleProviderOptions Hop(const std::string& name, const std::string& role,
                                 std::shared_ptr<TransportPool> pool = nullptr) {
     return AssumeRoleProviderOptions{.request = {.role_arn = role,
@@ -62,20 +51,8 @@ class AssumeRoleProviderTest : public ::testing::Test {
                                      .transports = std::move(pool)};
   }
 
-  void ExpectNoSecretsInLog() {
-    const std::string log = log_.text();
-    EXPECT_EQ(log.find(kBaseSecret), std::string::npos);
-    for (const auto& s : sts_.secrets()) EXPECT_EQ(log.find(s), std::string::npos) << s;
-  }
-
-  FakeSts sts_;
-  testing::FakeClock clock_;
-  testing::CapturingLogger log_;
-  testing::MaxRandom random_;
-  std::unique_ptr<Environment> env_;
-  std::unique_ptr<HttpTransport> http_;
-  SystemContext sys_;
-  std::shared_ptr<CredentialsProvider> base_;
+  std::shared_ptr<CredentialsProvider> base_ =
+      MakeStaticCredentialsProvider(testing::BaseCredentials(), "test base");
 };
 
 TEST_F(AssumeRoleProviderTest, SignsWithTheSourceAndSendsTheRequest) {

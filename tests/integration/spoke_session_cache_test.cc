@@ -10,7 +10,7 @@
 #include "core/time.h"
 #include "hubspoke/refreshing.h"
 #include "lab/lab_testing.h"
-#include "testing/fake_sts.h"
+#include "testing/sts_fixture.h"
 #include "testing/manual_time_transport.h"
 
 namespace hubspoke {
@@ -40,7 +40,8 @@ class ForbiddenTransport final : public HttpTransport {
 class SpokeSessionCacheTest : public ::testing::Test {
  protected:
   SpokeSessionCacheTest()
-      : env_(MakeMapEnvironment({{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "eu-west-1"}})),
+      : env_(testing::HermeticEnvironment(
+            {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "eu-west-1"}})),
         sys_{clock_, *env_, forbidden_, log_, random_} {
     sts_.AddKey(kBaseKey, kBaseSecret, "arn:aws:iam::111111111111:user/sys-automation");
     Credentials base;

@@ -4,15 +4,15 @@
 #   cmake -DCXX=<compiler> -DBUILD=<build dir> -DSOURCE=<source dir> -P tests/layers/check.cmake
 # Each row: layer | header that must be visible | headers that must not be.
 set(rows
-  "hubspoke_core|core/strings.h|http/proxy.h,sys/read_file.h,hubspoke/system.h,sts/sts_errors.h"
+  "hubspoke_core|core/strings.h|http/proxy.h,sys/read_file.h,hubspoke/system.h,awsquery/query_errors.h"
   "hubspoke_sys|sys/read_file.h|http/proxy.h,hubspoke/sts_client.h,creds/process_runner.h"
-  "hubspoke_net|http/proxy.h|sys/read_file.h,sts/sts_errors.h,hubspoke/config.h"
+  "hubspoke_net|http/proxy.h|sys/read_file.h,awsquery/query_errors.h,hubspoke/config.h"
   "hubspoke_iam|policy/matching.h|http/proxy.h,lab/faults.h,sys/read_file.h"
-  "hubspoke_sts|sts/sts_errors.h|hubspoke/config.h,hubspoke/profile.h,creds/process_runner.h"
+  "hubspoke_sts|awsquery/query_errors.h|hubspoke/config.h,hubspoke/profile.h,creds/process_runner.h"
   "hubspoke|creds/process_runner.h|lab/faults.h,policy/matching.h,testing/testdata.h,cli/command.h"
   "hubspoke_lab|lab/faults.h|creds/process_runner.h,hubspoke/providers.h,cli/command.h"
   "hubspoke_tests|testing/fake_sts.h|lab/faults.h,cli/command.h"
-  "hubspoke_core_tests|core/strings.h|sts/sts_errors.h,hubspoke/providers.h,lab/faults.h"
+  "hubspoke_core_tests|core/strings.h|awsquery/query_errors.h,hubspoke/providers.h,lab/faults.h"
 )
 set(probe ${BUILD}/layers/probe.cc)
 set(failures 0)

@@ -1,8 +1,12 @@
-#include "sts/sts_errors.h"
+#include "awsquery/query_errors.h"
+
+#include <pugixml.hpp>
 
 #include <array>
 
-namespace hubspoke::sts {
+#include "core/strings.h"
+
+namespace hubspoke::awsquery {
 namespace {
 
 // The throttling and transient codes the AWS SDKs' standard retry mode retries.
@@ -32,7 +36,36 @@ bool In(const std::array<std::string_view, N>& set, std::string_view code) {
   return false;
 }
 
+// The first descendant element with local name `name` (namespace prefixes ignored), trimmed.
+std::string Text(pugi::xml_node node, std::string_view name) {
+  pugi::xml_node n = node.find_node([&](pugi::xml_node e) {
+    if (e.type() != pugi::node_element) return false;
+    std::string_view full = e.name();
+    std::size_t colon = full.find(':');
+    return (colon == std::string_view::npos ? full : full.substr(colon + 1)) == name;
+  });
+  return n ? Trim(n.child_value()) : std::string();
+}
+
 }  // namespace
+
+AwsErrorDetails ParseErrorResponse(std::string_view body, int http_status) {
+  AwsErrorDetails out;
+  out.http_status = http_status;
+  pugi::xml_document doc;
+  if (doc.load_buffer(body.data(), body.size())) {
+    pugi::xml_node error = doc.find_node([](pugi::xml_node e) {
+      std::string_view full = e.name();
+      std::size_t colon = full.find(':');
+      return e.type() == pugi::node_element &&
+             (colon == std::string_view::npos ? full : full.substr(colon + 1)) == "Error";
+    });
+    out.code = Printable(Text(error, "Code"), 100);
+    out.message = Printable(Text(error, "Message"), 500);
+    out.request_id = Printable(Text(doc, "RequestId"), 100);
+  }
+  return out;
+}
 
 ErrorClass ClassifyAwsError(std::string_view code, int status) {
   if (In(kThrottling, code)) return {ErrorCode::kThrottled, true};
@@ -44,4 +77,4 @@ ErrorClass ClassifyAwsError(std::string_view code, int status) {
   return {ErrorCode::kRemote, false};
 }
 
-}  // namespace hubspoke::sts
+}  // namespace hubspoke::awsquery

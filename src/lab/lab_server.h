@@ -1,0 +1,44 @@
+// The lab on the wire: the STS service behind our HTTP server. The one place that wires them,
+// for `assume-spoke-role lab`, `demo`, the benchmarks and the tests.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http_server/http_server.h"
+#include "hubspoke/result.h"
+#include "hubspoke/system.h"
+#include "lab/model.h"
+#include "lab/sts_service.h"
+
+namespace hubspoke::lab {
+
+class LabServer {
+ public:
+  // Serves `model` on server.host:server.port (port 0: a free one) with server.threads worker
+  // loops. `clock` and `log` must outlive the lab. Errors are the HTTP server's (a bad address,
+  // a port in use).
+  static Result<std::unique_ptr<LabServer>> Start(Model model, const Clock& clock, Logger& log,
+                                                  StsServiceOptions service,
+                                                  ServerOptions server);
+  ~LabServer() { Stop(); }
+  LabServer(const LabServer&) = delete;
+  LabServer& operator=(const LabServer&) = delete;
+
+  // Stops accepting and finishes; idempotent.
+  void Stop();
+  std::string url() const { return server_->url(); }
+  std::uint16_t port() const { return server_->port(); }
+  StsService& service() { return service_; }
+  const StsService& service() const { return service_; }
+
+ private:
+  LabServer(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
+      : service_(std::move(model), clock, log, std::move(options)) {}
+
+  StsService service_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace hubspoke::lab
