@@ -47,35 +47,7 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// A clock that stands still until told to move; sleeps are recorded and advance it.
-class TestClock final : public Clock {
- public:
-  TimePoint Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return now_;
-  }
-  std::chrono::steady_clock::time_point Monotonic() const override {
-    return std::chrono::steady_clock::now();
-  }
-  void SleepFor(milliseconds d) const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    sleeps_.push_back(d);
-    now_ += d;
-  }
-  void Advance(seconds d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-  std::vector<milliseconds> sleeps() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return sleeps_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  mutable TimePoint now_ = std::chrono::sys_days(std::chrono::year(2031) / 5 / 6);
-  mutable std::vector<milliseconds> sleeps_;
-};
+using TestClock = testing::FakeClock;
 
 // What the fake IMDS saw.
 struct Seen {
@@ -288,7 +260,7 @@ class ImdsProviderTest : public ::testing::Test {
   }
 
   FakeImds imds_;
-  TestClock clock_;
+  TestClock clock_{std::chrono::sys_days(std::chrono::year(2031) / 5 / 6)};
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   std::unique_ptr<Environment> env_;

@@ -20,32 +20,8 @@
 
 namespace hubspoke::lab::testing {
 
-// A clock that stands still until told to move; sleeps advance it.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(TimePoint start = std::chrono::time_point_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now()))
-      : now_(start) {}
-  TimePoint Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return now_;
-  }
-  std::chrono::steady_clock::time_point Monotonic() const override {
-    return std::chrono::steady_clock::now();
-  }
-  void SleepFor(std::chrono::milliseconds d) const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-  void Advance(std::chrono::seconds d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-
- private:
-  mutable std::mutex mu_;
-  mutable TimePoint now_;
-};
+// The one fake clock (testing/fake_sts.h): still until told to move; sleeps advance it.
+using ManualClock = hubspoke::testing::FakeClock;
 
 inline Credentials BuiltinUserCredentials() {
   Credentials c;

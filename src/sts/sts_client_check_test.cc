@@ -35,19 +35,8 @@ constexpr char kToken[] =
     "IQoJb3JpZ2luX2VjEHYaCXVzLWVhc3QtMSJHMEUCIQD6m0Rk2b/8xW+0yV3qT1nGkz6yVQ7mNfE3aP0Zp4cRtwIgW"
     "3n8sJk+Vd1Y0b9r2uPq5rZ/3Xo7cL1mHh9KfTgN0aYq7gIIHxABGgw5OTk5OTk5OTk5OTkiDA==";
 
-// A clock fixed at `now` (the real-STS sample is from 2019).
-class FixedClock final : public Clock {
- public:
-  explicit FixedClock(TimePoint now) : now_(now) {}
-  TimePoint Now() const override { return now_; }
-  std::chrono::steady_clock::time_point Monotonic() const override {
-    return std::chrono::steady_clock::now();
-  }
-  void SleepFor(std::chrono::milliseconds) const override {}
-
- private:
-  TimePoint now_;
-};
+// A clock set at a fixed time (the real-STS sample is from 2019).
+using FixedClock = testing::FakeClock;
 
 std::string XmlText(std::string_view s) {
   std::string out;

@@ -70,17 +70,37 @@ class FakeSts {
   int counter_ = 0;
 };
 
-// Test seams: a clock that never sleeps (it records the sleeps), a logger that keeps lines,
-// randomness that always picks the maximum.
+// Test seams: the one fake clock, a logger that keeps lines, randomness that always picks the
+// maximum.
+//
+// The clock starts at `start` (default: now, to the second) and moves only when told to or when
+// someone sleeps on it: a sleep is recorded and advances it at once. Monotonic() is the real
+// steady clock, so network deadlines still hold.
 class FakeClock final : public Clock {
  public:
-  TimePoint Now() const override { return std::chrono::system_clock::now(); }
+  explicit FakeClock(TimePoint start = std::chrono::time_point_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now()))
+      : now_(start) {}
+  TimePoint Now() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return now_;
+  }
   std::chrono::steady_clock::time_point Monotonic() const override {
     return std::chrono::steady_clock::now();
   }
   void SleepFor(std::chrono::milliseconds d) const override {
     std::lock_guard<std::mutex> lock(mu_);
     sleeps_.push_back(d);
+    now_ += d;
+  }
+  template <typename Duration>
+  void Advance(Duration d) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ += std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  }
+  void Set(TimePoint t) {
+    std::lock_guard<std::mutex> lock(mu_);
+    now_ = t;
   }
   std::vector<std::chrono::milliseconds> sleeps() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -89,6 +109,7 @@ class FakeClock final : public Clock {
 
  private:
   mutable std::mutex mu_;
+  mutable TimePoint now_;
   mutable std::vector<std::chrono::milliseconds> sleeps_;
 };
 
