@@ -6,13 +6,13 @@
 #include <optional>
 #include <utility>
 
+#include "chain/spoke_session_cache_plan.h"
 #include "core/time.h"
+#include "hubspoke/assume_role_provider.h"
 #include "hubspoke/hub_session_cache.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/providers.h"
-#include "hubspoke/refreshing.h"
-#include "chain/spoke_session_cache_plan.h"
 
 namespace hubspoke {
 namespace {

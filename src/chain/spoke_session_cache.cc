@@ -1,9 +1,10 @@
 // SpokeSessionCache: one refreshing provider per spoke session key, sharing hub sessions.
+#include "hubspoke/spoke_session_cache.h"
+
 #include <map>
 #include <shared_mutex>
 #include <utility>
 
-#include "hubspoke/refreshing.h"
 #include "chain/spoke_session_cache_plan.h"
 
 namespace hubspoke {

@@ -6,12 +6,14 @@
 #include <memory>
 #include <string>
 
+#include "hubspoke/assume_role_provider.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/provider.h"
-#include "hubspoke/refreshing.h"
 #include "hubspoke/result.h"
+#include "hubspoke/spoke_session_cache.h"
 #include "hubspoke/sts_client.h"
 #include "hubspoke/system.h"
+#include "hubspoke/transport_pool.h"
 
 namespace hubspoke {
 

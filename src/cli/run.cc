@@ -7,7 +7,7 @@
 #include "cli/command.h"
 #include "hubspoke/credentials_server.h"
 #include "hubspoke/exec.h"
-#include "hubspoke/refreshing.h"
+#include "hubspoke/spoke_session_cache.h"
 
 namespace hubspoke::cli {
 namespace {

@@ -4,7 +4,8 @@
 #include <utility>
 
 #include "core/time.h"
-#include "hubspoke/refreshing.h"
+#include "hubspoke/assume_role_provider.h"
+#include "hubspoke/transport_pool.h"
 
 namespace hubspoke {
 

@@ -1,4 +1,4 @@
-// The caching, refreshing decorator: see CachingOptions in include/hubspoke/refreshing.h for the
+// The caching, refreshing decorator: see CachingOptions in include/hubspoke/caching_provider.h for the
 // windows and the backoff.
 //
 // One mutex guards the state; it is held only to read or publish a snapshot, never across the
@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "core/time.h"
-#include "hubspoke/refreshing.h"
+#include "hubspoke/caching_provider.h"
 
 namespace hubspoke {
 
