@@ -187,7 +187,7 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
     mfa = true;
   }
 
-  policy::AssumeRoleRequest ar{.role_arn = role->arn,
+  policy::AssumeRoleCall ar{.role_arn = role->arn,
                                .role_session_name = in.session_name,
                                .external_id = in.external_id,
                                .source_identity = in.source_identity,

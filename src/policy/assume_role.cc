@@ -26,7 +26,7 @@ std::string ExtraActionWhy(std::string_view action) {
 
 }  // namespace
 
-std::vector<std::string> RequiredActions(const AssumeRoleRequest& request) {
+std::vector<std::string> RequiredActions(const AssumeRoleCall& request) {
   std::vector<std::string> actions = {"sts:AssumeRole"};
   if (!request.tags.empty() || !request.transitive_tag_keys.empty()) {
     actions.push_back("sts:TagSession");
@@ -35,7 +35,7 @@ std::vector<std::string> RequiredActions(const AssumeRoleRequest& request) {
   return actions;
 }
 
-RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleRequest& request,
+RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleCall& request,
                                  std::string_view action) {
   RequestContext ctx = caller;
   ctx.action = std::string(action);
@@ -64,7 +64,7 @@ RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleR
 }
 
 AssumeRoleEvaluation EvaluateAssumeRole(const AssumeRolePolicies& policies,
-                                        const AssumeRoleRequest& request,
+                                        const AssumeRoleCall& request,
                                         const RequestContext& caller) {
   AssumeRoleEvaluation result;
   const Principal& p = caller.principal;

@@ -14,8 +14,9 @@
 
 namespace hubspoke::policy {
 
-// The parameters of the AssumeRole call that policies can see.
-struct AssumeRoleRequest {
+// The parameters of an AssumeRole call that policies can see (the STS client sends a
+// hubspoke::AssumeRoleRequest; this is what the IAM engine evaluates).
+struct AssumeRoleCall {
   std::string role_arn;                        // the resource: arn:aws:iam::B:role/path/NAME
   std::string role_session_name;               // sts:RoleSessionName
   std::optional<std::string> external_id;      // sts:ExternalId
@@ -54,20 +55,20 @@ struct AssumeRoleEvaluation {
 // ("In addition to the action that matches the API operation, you must have the following
 // permissions-only action", id_session-tags.md) and sts:SetSourceIdentity when a source
 // identity is passed [STSKEYS].
-std::vector<std::string> RequiredActions(const AssumeRoleRequest& request);
+std::vector<std::string> RequiredActions(const AssumeRoleCall& request);
 
 // The request context of the call for `action`: the caller's principal, time and keys (e.g.
 // aws:SecureTransport), the role as resource, and the request keys sts:RoleSessionName,
 // sts:ExternalId, sts:SourceIdentity, aws:RequestTag/K, aws:TagKeys, sts:TransitiveTagKeys
 // (each only when passed) and aws:MultiFactorAuthPresent=true after MFA.
-RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleRequest& request,
+RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleCall& request,
                                  std::string_view action);
 
 // Evaluates every required action with Evaluate() over all the policies; all must be allowed.
 // An explicit deny of any action wins; otherwise the first action not allowed decides. The root
 // user is refused outright ("Roles may not be assumed by root accounts").
 AssumeRoleEvaluation EvaluateAssumeRole(const AssumeRolePolicies& policies,
-                                        const AssumeRoleRequest& request,
+                                        const AssumeRoleCall& request,
                                         const RequestContext& caller);
 
 }  // namespace hubspoke::policy

@@ -115,11 +115,11 @@ AssumeRolePolicies SpokeHop(const std::function<void(AssumeRolePolicies&)>& edit
   return p;
 }
 
-AssumeRoleRequest ToHub() {
-  return AssumeRoleRequest{.role_arn = kHubRole, .role_session_name = "me@example.com"};
+AssumeRoleCall ToHub() {
+  return AssumeRoleCall{.role_arn = kHubRole, .role_session_name = "me@example.com"};
 }
-AssumeRoleRequest ToSpoke(std::optional<std::string> external_id = "this-is-my-automation") {
-  return AssumeRoleRequest{.role_arn = kSpokeRole,
+AssumeRoleCall ToSpoke(std::optional<std::string> external_id = "this-is-my-automation") {
+  return AssumeRoleCall{.role_arn = kSpokeRole,
                            .role_session_name = "me@example.com",
                            .external_id = std::move(external_id)};
 }
@@ -129,7 +129,7 @@ RequestContext Caller(Principal p) { return RequestContext{.principal = std::mov
 struct AssumeCase {
   std::string name;
   std::function<AssumeRolePolicies()> policies;
-  AssumeRoleRequest request;
+  AssumeRoleCall request;
   RequestContext caller;
   Decision want;
   ReasonCode code;
@@ -154,7 +154,7 @@ TEST_P(PolicyAssumeRoleTable, Decides) {
   EXPECT_EQ(explanation.find("this-is-my-automation"), std::string::npos) << explanation;
 }
 
-AssumeRoleRequest WithTags(AssumeRoleRequest r) {
+AssumeRoleCall WithTags(AssumeRoleCall r) {
   r.tags = {{"Project", "Automation"}};
   return r;
 }
@@ -178,8 +178,8 @@ AssumeRolePolicies SourceIdentityHop() {
                                                   kHubRole)};
 }
 
-AssumeRoleRequest WithSourceIdentity(const std::string& identity) {
-  AssumeRoleRequest r = ToHub();
+AssumeRoleCall WithSourceIdentity(const std::string& identity) {
+  AssumeRoleCall r = ToHub();
   r.source_identity = identity;
   return r;
 }
@@ -351,7 +351,7 @@ INSTANTIATE_TEST_SUITE_P(
                    ReasonCode::kNoResourcePolicyAllow, "ForAllValues:StringEquals aws:TagKeys"},
         AssumeCase{"source identity needs sts:SetSourceIdentity", [] { return SpokeHop(); },
                    [] {
-                     AssumeRoleRequest r = ToSpoke();
+                     AssumeRoleCall r = ToSpoke();
                      r.source_identity = "me";
                      return r;
                    }(),
@@ -378,7 +378,7 @@ INSTANTIATE_TEST_SUITE_P(
                      return p;
                    },
                    [] {
-                     AssumeRoleRequest r = ToHub();
+                     AssumeRoleCall r = ToHub();
                      r.mfa_authenticated = true;
                      return r;
                    }(),
@@ -432,7 +432,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(PolicyAssumeRole, RequiredActionsAndContext) {
-  AssumeRoleRequest r = ToSpoke();
+  AssumeRoleCall r = ToSpoke();
   EXPECT_EQ(RequiredActions(r), std::vector<std::string>{"sts:AssumeRole"});
   r.tags = {{"Project", "Automation"}, {"Team", "Blue"}};
   r.transitive_tag_keys = {"Project"};
