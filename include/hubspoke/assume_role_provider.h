@@ -19,6 +19,11 @@ namespace hubspoke {
 // name the hub role…"); empty when nothing useful can be said.
 using HopHintFunction = std::function<std::string(const Error& error)>;
 
+// Asks for the current code of an MFA device (its serial number or ARN); errors stop the hop.
+using MfaCodeReader = std::function<Result<std::string>(const std::string& mfa_serial)>;
+// Reads a 6-digit code from /dev/tty after a prompt naming the serial.
+MfaCodeReader TerminalMfaCodeReader();
+
 struct AssumeRoleProviderOptions {
   AssumeRoleRequest request;  // role ARN, session name, duration, external id, policy, tags, …
   StsClientOptions sts;       // endpoint, signing region, retries, per-attempt timeout
@@ -26,6 +31,13 @@ struct AssumeRoleProviderOptions {
   // "<hop_name> hop <role arn>: STS AssumeRole: AccessDenied …" in errors. Empty: "assume-role".
   std::string hop_name;
   HopHintFunction hint;  // empty: errors carry no hint
+  // Replaces "<hop_name> hop <role arn>" in front of this hop's STS errors ("profile dev:
+  // AssumeRole arn:…" for a profile's role_arn).
+  std::string error_context;
+  // With request.serial_number set and request.token_code empty, the code is asked for on every
+  // call, after the source's credentials are in hand; its errors read
+  // "<hop_name>: mfa_serial <serial>: …". Empty: TerminalMfaCodeReader().
+  MfaCodeReader mfa_reader;
   // See the thread-safety rule above. Null: send through sys.http (one thread at a time).
   std::shared_ptr<TransportPool> transports;
 };

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "hubspoke/assume_role_provider.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
@@ -137,10 +138,8 @@ std::unique_ptr<CredentialsProvider> MakeImdsCredentialsProvider(const SystemCon
                                                                  ImdsProviderOptions options = {});
 
 // ---- profiles --------------------------------------------------------------------------------
-// Reads a one-time MFA code for `mfa_serial` from the terminal (never stdout); returns it or an
-// error. The default opens /dev/tty.
-using MfaCodeReader = std::function<Result<std::string>(const std::string& mfa_serial)>;
-MfaCodeReader TerminalMfaCodeReader();
+// MfaCodeReader and TerminalMfaCodeReader (the default: a prompt on /dev/tty, never stdout) are
+// in assume_role_provider.h; the profile's role chain as data is in chain_plan.h.
 
 struct ProfileProviderOptions {
   std::string profile_name;  // resolved already (see SelectedProfileName)

@@ -79,8 +79,19 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
     auto caller = source_->GetCredentials();
     if (!caller) return std::move(caller).error();
 
-    const AssumeRoleRequest& req = options_.request;
     const std::string& hop = options_.hop_name;
+    AssumeRoleRequest mfa_request;  // a copy only when a code is asked for
+    const AssumeRoleRequest* request = &options_.request;
+    if (!request->serial_number.empty() && request->token_code.empty()) {
+      const MfaCodeReader& reader = options_.mfa_reader;
+      auto code = reader ? reader(request->serial_number)
+                         : TerminalMfaCodeReader()(request->serial_number);
+      if (!code) return std::move(code).error().Wrap(hop + ": mfa_serial " + request->serial_number);
+      mfa_request = options_.request;
+      mfa_request.token_code = *code;
+      request = &mfa_request;
+    }
+    const AssumeRoleRequest& req = *request;
     sys_.log.Log(
         LogLevel::kInfo,
         hop + ": AssumeRole " + req.role_arn + " session " + req.role_session_name +
@@ -90,7 +101,7 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
             (req.tags.empty() ? ""
                               : " with " + std::to_string(req.tags.size()) + " session tag(s)"));
     const auto started = sys_.clock.Monotonic();
-    auto response = Call(*caller);
+    auto response = Call(*caller, req);
     if (!response) return HopError(std::move(response).error());
     const Credentials& got = response->credentials;
     const long long ms =
@@ -109,23 +120,26 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
   }
 
  private:
-  Result<AssumeRoleResponse> Call(const Credentials& caller) {
+  Result<AssumeRoleResponse> Call(const Credentials& caller, const AssumeRoleRequest& request) {
     if (!options_.transports) {
       StsClient sts(sys_, options_.sts);
-      return sts.AssumeRole(caller, options_.request);
+      return sts.AssumeRole(caller, request);
     }
     TransportPool::Lease lease = options_.transports->Acquire();
     if (!lease.get()) return Error(ErrorCode::kInternal, "no HTTP transport for STS");
     const SystemContext sys{sys_.clock, sys_.env, *lease.get(), sys_.log, sys_.random};
     StsClient sts(sys, options_.sts);
-    return sts.AssumeRole(caller, options_.request);
+    return sts.AssumeRole(caller, request);
   }
 
   // "hub hop arn:…: <error>", with the hint computed from the unwrapped error.
   Error HopError(Error e) const {
     std::string hint = options_.hint ? options_.hint(e) : std::string();
-    std::string context = options_.hop_name + " hop";
-    if (!options_.request.role_arn.empty()) context += " " + options_.request.role_arn;
+    std::string context = options_.error_context;
+    if (context.empty()) {
+      context = options_.hop_name + " hop";
+      if (!options_.request.role_arn.empty()) context += " " + options_.request.role_arn;
+    }
     Error wrapped = e.Wrap(context);
     if (!hint.empty()) return std::move(wrapped).WithHint(std::move(hint));
     return wrapped;
