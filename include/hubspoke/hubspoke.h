@@ -59,44 +59,20 @@ struct SpokeCredentials {
   std::string region;           // the resolved region
 };
 
-// How validation errors name each field: the struct member by default; the CLI passes the flag
-// or environment variable the value came from ("--hub-account", "ASSUME_ROLE_HUB_ACCOUNT").
-struct InputFieldNames {
-  std::string hub_account_id = "hub_account_id";
-  std::string spoke_account_id = "spoke_account_id";
-  std::string hub_role_name = "hub_role_name";
-  std::string spoke_role_name = "spoke_role_name";
-  std::string external_id = "external_id";
-  std::string hub_external_id = "hub_external_id";
-  std::string spoke_external_id = "spoke_external_id";
-  std::string session_string = "session_string";
-  std::string duration = "duration";
-  std::string hub_duration = "hub_duration";
-  std::string source_identity = "source_identity";
-  std::string tags = "tags";
-  std::string policy = "policy";
-  std::string policy_arns = "policy_arns";
-  std::string retries = "retries";
-  std::string region = "region";
-  std::string endpoint_url = "endpoint_url";
-  std::string profile = "profile";
-};
 
 // Checks every field (account ids, roles, session names, external ids, durations, tags, policy,
 // region, endpoint) without any network call. Errors are kInvalidArgument, one line, naming the
 // field, the value (unless secret) and the rule.
 // `partition` ("aws", "aws-cn", …), when given, is the partition of the resolved region: role
 // ARNs in another partition are refused.
-Status ValidateSpokeInput(const SpokeCredentialsInput& input, const InputFieldNames& names = {},
-                          const std::string& partition = "");
+Status ValidateSpokeInput(const SpokeCredentialsInput& input, const std::string& partition = "");
 
 // The region and STS endpoint of the chain (see SpokeCredentialsInput::region): the same rule
 // for the library and the CLI. `profiles` are the shared config files (LoadProfiles). Errors are
-// kInvalidArgument and name where the bad value came from (a field of `names`, an environment
+// kInvalidArgument and name where the bad value came from (a field of the input, an environment
 // variable, or the profile's property), or the missing profile.
 Result<StsEndpoint> ResolveSpokeEndpoint(const SpokeCredentialsInput& input,
-                                         const Environment& env, const ProfileSet& profiles,
-                                         const InputFieldNames& names = {});
+                                         const Environment& env, const ProfileSet& profiles);
 
 // Session names as the seed's library builds them: hub "<session-string>", spoke
 // "<spoke-account>-<session-string>", sanitized to STS's rule (2–64 characters of [\w+=,.@-]).

@@ -74,11 +74,6 @@ Result<ProfileFileLocations> ResolveProfileFileLocations(const Environment& env)
 // as empty; an unreadable or malformed one is a kInvalidArgument error naming it.
 Result<ProfileSet> LoadProfiles(const Environment& env);
 
-// The JSON shape of the cross-SDK parser suite: {"profiles": {...}, "ssoSessions": {...}}, both
-// keys always present, compact, keys sorted. Services sections are left out (the suite's shape
-// has no place for them).
-std::string ProfileSetToJson(const ProfileSet& set);
-
 // The profile to use: `explicit_name` when not empty, else AWS_PROFILE, else AWS_DEFAULT_PROFILE,
 // else "default". Empty variables count as unset.
 std::string SelectedProfileName(const Environment& env, const std::string& explicit_name);

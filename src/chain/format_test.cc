@@ -1,4 +1,4 @@
-#include "hubspoke/format.h"
+#include "chain/format.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "chain/input_fields.h"
 #include "hubspoke/hubspoke.h"
 #include "testing/sts_fixture.h"
 

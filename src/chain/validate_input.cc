@@ -5,7 +5,7 @@
 #include "core/validate.h"
 #include "hubspoke/arn.h"
 #include "hubspoke/config.h"
-#include "hubspoke/hubspoke.h"
+#include "chain/input_fields.h"
 
 namespace hubspoke {
 namespace {
@@ -127,6 +127,15 @@ Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames
     if (auto s = ValidateEndpointUrl(n.endpoint_url, in.endpoint_url); !s) return s;
   }
   return Ok();
+}
+
+Status ValidateSpokeInput(const SpokeCredentialsInput& input, const std::string& partition) {
+  return ValidateSpokeInput(input, InputFieldNames{}, partition);
+}
+
+Result<StsEndpoint> ResolveSpokeEndpoint(const SpokeCredentialsInput& input,
+                                         const Environment& env, const ProfileSet& profiles) {
+  return ResolveSpokeEndpoint(input, env, profiles, InputFieldNames{});
 }
 
 }  // namespace hubspoke

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "hubspoke/hub_session_cache.h"
+#include "chain/input_fields.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/providers.h"

@@ -3,7 +3,7 @@
 
 #include "cli/chain_options.h"
 #include "cli/command.h"
-#include "hubspoke/format.h"
+#include "chain/format.h"
 
 namespace hubspoke::cli {
 namespace {

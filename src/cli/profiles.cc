@@ -4,6 +4,7 @@
 
 #include "cli/chain_options.h"
 #include "cli/command.h"
+#include "profile/profile_json.h"
 
 namespace hubspoke::cli {
 namespace {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "hubspoke/profile.h"
+#include "profile/profile_json.h"
 
 namespace hubspoke {
 namespace {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hubspoke/profile.h"
+#include "profile/profile_json.h"
 #include "testing/testdata.h"
 
 namespace hubspoke {

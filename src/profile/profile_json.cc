@@ -2,6 +2,7 @@
 
 #include "core/json.h"
 #include "hubspoke/profile.h"
+#include "profile/profile_json.h"
 
 namespace hubspoke {
 namespace {
