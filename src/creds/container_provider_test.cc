@@ -184,58 +184,15 @@ class ContainerProviderTest : public ::testing::Test {
   std::unique_ptr<CredentialsProvider> provider_;
 };
 
+// The endpoint's requests and answers (URIs, tokens, retries, error statuses) are scenarios:
+// tests/scenarios/credentials/container_*. Here: what needs real sockets, proxies, special files
+// or a file that changes between calls.
 TEST_F(ContainerProviderTest, NotConfiguredWithoutEitherUri) {
   Result<Credentials> r = Run({{kTokenVar, kAuthToken}, {kFullUri, ""}});
   Error e = Failure(r);
   EXPECT_EQ(e.code(), ErrorCode::kNotConfigured);
   EXPECT_TRUE(Contains(e.message(), kRelativeUri)) << e.message();
   EXPECT_EQ(provider_->Describe(), "container credentials");
-}
-
-TEST_F(ContainerProviderTest, FullUriOnLoopbackWithTheTokenFromTheEnvironment) {
-  Endpoint endpoint;
-  Result<Credentials> c =
-      Run({{kFullUri, endpoint.Url("/v1/credentials?a=b")}, {kTokenVar, kAuthToken}});
-  ExpectTheCredentials(c);
-  const auto requests = endpoint.requests();
-  ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].RequestLine(), "GET /v1/credentials?a=b HTTP/1.1");
-  EXPECT_EQ(requests[0].Header("Authorization"), kAuthToken);
-  EXPECT_EQ(requests[0].Header("Accept"), "application/json");
-  EXPECT_EQ(provider_->Describe(), "container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
-  // The log says what happened (so the leak check in TearDown has something to read).
-  EXPECT_TRUE(Contains(log_.text(), "GET " + endpoint.Url("/v1/credentials?…"))) << log_.text();
-  EXPECT_TRUE(Contains(log_.text(), "ASIA…MPLE")) << log_.text();
-}
-
-TEST_F(ContainerProviderTest, NoAuthorizationHeaderWithoutAToken) {
-  Endpoint endpoint;
-  ExpectTheCredentials(Run({{kFullUri, endpoint.Url("/creds")}}));
-  ASSERT_EQ(endpoint.requests().size(), 1u);
-  EXPECT_FALSE(endpoint.requests()[0].Header("Authorization").has_value());
-}
-
-TEST_F(ContainerProviderTest, RelativeUriGoesToTheEcsAgentAndWinsOverFullUri) {
-  RecordingProxy proxy;
-  Result<Credentials> c = Run({{kRelativeUri, "/v2/credentials/0d1e-task-uuid"},
-                               {kFullUri, "http://127.0.0.1:9/never-used"}},
-                              {.http_proxy = proxy.url()});
-  ExpectTheCredentials(c);
-  EXPECT_EQ(
-      proxy.request_lines(),
-      std::vector<std::string>{"GET http://169.254.170.2/v2/credentials/0d1e-task-uuid HTTP/1.1"});
-  EXPECT_EQ(provider_->Describe(),
-            "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
-}
-
-TEST_F(ContainerProviderTest, RelativeUriMustBeAPath) {
-  RecordingProxy proxy;
-  // Appended verbatim this would be http://169.254.170.2.evil.example/creds.
-  Error e = Failure(Run({{kRelativeUri, ".evil.example/creds"}}, {.http_proxy = proxy.url()}));
-  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
-  EXPECT_TRUE(Contains(e.message(), kRelativeUri)) << e.message();
-  EXPECT_TRUE(Contains(e.message(), "starting with '/'")) << e.message();
-  EXPECT_EQ(proxy.accepted(), 0);
 }
 
 TEST_F(ContainerProviderTest, TokenFileWinsOverTheVariableAndIsReadOnEveryCall) {
@@ -249,23 +206,6 @@ TEST_F(ContainerProviderTest, TokenFileWinsOverTheVariableAndIsReadOnEveryCall) 
   ASSERT_EQ(requests.size(), 2u);
   EXPECT_EQ(requests[0].Header("Authorization"), kFileToken1);
   EXPECT_EQ(requests[1].Header("Authorization"), kFileToken2);
-}
-
-TEST_F(ContainerProviderTest, UnreadableTokenFileIsAnErrorNamingTheVariable) {
-  Endpoint endpoint;
-  const std::string path = dir_ + "/no-such-token";
-  Error e = Failure(
-      Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}, {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
-  EXPECT_TRUE(Contains(e.message(), kTokenFileVar)) << e.message();
-  EXPECT_TRUE(Contains(e.message(), path)) << e.message();
-  EXPECT_TRUE(endpoint.requests().empty());  // no fallback to the variable's token
-
-  const std::string empty = WriteFile("empty-token", " \n");
-  Error empty_error = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, empty}}));
-  EXPECT_EQ(empty_error.code(), ErrorCode::kMisconfigured);
-  EXPECT_TRUE(Contains(empty_error.message(), "is empty")) << empty_error.message();
-  EXPECT_TRUE(endpoint.requests().empty());
 }
 
 // The file is read on every call, so whatever it is must not hang or exhaust us: a FIFO without
@@ -289,21 +229,6 @@ TEST_F(ContainerProviderTest, TokenFileMustBeASmallRegularFile) {
     EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
     EXPECT_EQ(e.message(), std::string(kTokenFileVar) + ": " + why);
   }
-  EXPECT_TRUE(endpoint.requests().empty());
-}
-
-TEST_F(ContainerProviderTest, TokenWithALineBreakIsRefused) {
-  Endpoint endpoint;
-  const std::string injected = std::string(kAuthToken) + "\r\nX-Injected: 1";
-  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, injected}}));
-  EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
-  EXPECT_TRUE(Contains(e.message(), kTokenVar)) << e.message();
-  EXPECT_TRUE(Contains(e.message(), "line break")) << e.message();
-
-  const std::string path = WriteFile("token", std::string(kFileToken1) + "\nX-Injected: 1\n");
-  Error from_file = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenFileVar, path}}));
-  EXPECT_EQ(from_file.code(), ErrorCode::kMisconfigured);
-  EXPECT_TRUE(Contains(from_file.message(), kTokenFileVar)) << from_file.message();
   EXPECT_TRUE(endpoint.requests().empty());
 }
 
@@ -369,69 +294,6 @@ TEST_F(ContainerProviderTest, BadJsonIsAParseErrorThatQuotesNothing) {
   Error missing = Failure(provider_->GetCredentials());
   EXPECT_EQ(missing.code(), ErrorCode::kParse);
   EXPECT_TRUE(Contains(missing.message(), "SecretAccessKey")) << missing.message();
-}
-
-TEST_F(ContainerProviderTest, Non200WithAJsonErrorNamesStatusCodeAndMessage) {
-  Endpoint endpoint;
-  endpoint.Then(
-      Reply(401, R"({"code":"InvalidToken","message":"Authorization token is invalid"})"));
-  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(e.code(), ErrorCode::kAccessDenied);
-  EXPECT_TRUE(Contains(e.message(), "HTTP 401: InvalidToken: Authorization token is invalid"))
-      << e.message();
-  EXPECT_TRUE(Contains(e.message(), kFullUri)) << e.message();
-  ASSERT_TRUE(e.aws().has_value());
-  EXPECT_EQ(e.aws()->http_status, 401);
-  EXPECT_EQ(e.aws()->code, "InvalidToken");
-  EXPECT_EQ(endpoint.requests().size(), 1u);  // a 4xx is not retried
-}
-
-TEST_F(ContainerProviderTest, Non200BodyIsNeverEchoed) {
-  Endpoint endpoint;
-  endpoint.Then(Reply(400, std::string("bad request; you sent ") + kAuthToken + " " + kSecret));
-  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(e.code(), ErrorCode::kRemote);
-  EXPECT_TRUE(Contains(e.message(), "HTTP 400 (")) << e.message();
-  EXPECT_FALSE(Contains(e.message(), "bad request")) << e.message();
-}
-
-TEST_F(ContainerProviderTest, TransientFailuresAreRetriedWithShortBackoff) {
-  Endpoint endpoint;
-  endpoint.Then(Reply(500, "{}"));
-  endpoint.Then(Reply(503, R"({"code":"Unavailable","message":"agent starting"})"));
-  ExpectTheCredentials(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(endpoint.requests().size(), 3u);
-  for (const ReceivedRequest& r : endpoint.requests()) {
-    EXPECT_EQ(r.Header("Authorization"), kAuthToken);
-  }
-  using std::chrono::milliseconds;
-  EXPECT_EQ(clock_.sleeps(), (std::vector<milliseconds>{milliseconds(100), milliseconds(200)}));
-  EXPECT_TRUE(Contains(log_.text(), "attempt 1/3 failed")) << log_.text();
-}
-
-TEST_F(ContainerProviderTest, GivesUpAfterThreeAttempts) {
-  Endpoint endpoint;
-  for (int i = 0; i < 3; ++i) endpoint.Then(Reply(503, "Service Unavailable"));
-  Error e = Failure(Run({{kFullUri, endpoint.Url("/creds")}, {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(e.code(), ErrorCode::kRemote);
-  EXPECT_TRUE(Contains(e.message(), "gave up after 3 attempts")) << e.message();
-  EXPECT_TRUE(Contains(e.message(), "HTTP 503")) << e.message();
-  EXPECT_EQ(endpoint.requests().size(), 3u);
-  EXPECT_EQ(clock_.sleeps().size(), 2u);
-}
-
-TEST_F(ContainerProviderTest, ConnectionRefusedIsAnErrorNotAbsence) {
-  // A port that was just free: nothing listens there.
-  int port;
-  {
-    Endpoint probe;
-    port = std::stoi(probe.Url("/").substr(std::string("http://127.0.0.1:").size()));
-  }
-  Error e = Failure(Run({{kFullUri, "http://127.0.0.1:" + std::to_string(port) + "/creds"},
-                         {kTokenVar, kAuthToken}}));
-  EXPECT_EQ(e.code(), ErrorCode::kNetwork) << e.message();
-  EXPECT_TRUE(Contains(e.message(), "gave up after 3 attempts")) << e.message();
-  EXPECT_EQ(clock_.sleeps().size(), 2u);
 }
 
 }  // namespace

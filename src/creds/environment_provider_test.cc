@@ -7,42 +7,8 @@
 namespace hubspoke {
 namespace {
 
-Result<Credentials> FromEnv(std::vector<std::pair<std::string, std::string>> vars) {
-  auto env = MakeMapEnvironment(std::move(vars));
-  return MakeEnvironmentCredentialsProvider(*env)->GetCredentials();
-}
-
-TEST(EnvironmentProvider, LongTermAndTemporaryKeys) {
-  auto c = FromEnv({{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
-                    {"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}});
-  ASSERT_TRUE(c.has_value());
-  EXPECT_TRUE(c->session_token.empty());
-  EXPECT_FALSE(c->expiration.has_value());
-  auto t = FromEnv({{"AWS_ACCESS_KEY_ID", "ASIAIOSFODNN7EXAMPLE"},
-                    {"AWS_SECRET_ACCESS_KEY", "secret"},
-                    {"AWS_SECURITY_TOKEN", "legacy-token"},
-                    {"AWS_CREDENTIAL_EXPIRATION", "2026-11-22T05:00:00Z"}});
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->session_token.reveal(), "legacy-token");
-  EXPECT_TRUE(t->expiration.has_value());
-}
-
-TEST(EnvironmentProvider, AbsentIsNotConfiguredAndHalfSetIsBroken) {
-  EXPECT_EQ(FromEnv({}).error().code(), ErrorCode::kNotConfigured);
-  auto half = FromEnv({{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"}});
-  EXPECT_EQ(half.error().code(), ErrorCode::kMisconfigured);
-  EXPECT_NE(half.error().message().find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
-  auto other_half = FromEnv({{"AWS_SECRET_ACCESS_KEY", "the-secret"}});
-  EXPECT_EQ(other_half.error().code(), ErrorCode::kMisconfigured);
-  EXPECT_EQ(other_half.error().message().find("the-secret"), std::string::npos);
-  auto bad_key = FromEnv({{"AWS_ACCESS_KEY_ID", "not a key"}, {"AWS_SECRET_ACCESS_KEY", "s3cr3t"}});
-  EXPECT_EQ(bad_key.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(bad_key.error().message().find("s3cr3t"), std::string::npos);
-  auto bad_time = FromEnv({{"AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"},
-                           {"AWS_SECRET_ACCESS_KEY", "s"},
-                           {"AWS_CREDENTIAL_EXPIRATION", "soon"}});
-  EXPECT_NE(bad_time.error().message().find("AWS_CREDENTIAL_EXPIRATION"), std::string::npos);
-}
+// The environment provider's cases (long-term and temporary keys, the legacy token, half a pair,
+// bad key ids and expirations) are scenarios: tests/scenarios/credentials/env_*.
 
 TEST(MaskAccessKeyId, ShowsOnlyTheEnds) {
   EXPECT_EQ(MaskAccessKeyId("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");

@@ -268,6 +268,8 @@ class ImdsProviderTest : public ::testing::Test {
   std::unique_ptr<CredentialsProvider> provider_;
 };
 
+// More IMDS cases (403, IMDSv1 fallback, no role, persistent 401) are scenarios:
+// tests/scenarios/credentials/imds_*. Here: sockets, timeouts, proxies and the token's TTL.
 TEST_F(ImdsProviderTest, TokenThenRoleThenCredentialsEachWithTheToken) {
   CredentialsProvider& p = Make({}, AtFake());
   EXPECT_EQ(p.Describe(), "EC2 instance metadata");
@@ -317,15 +319,6 @@ TEST_F(ImdsProviderTest, UnknownTokenIsRenewedOnceOn401) {
   EXPECT_EQ(seen[5].token, imds_.tokens()[1]);
   EXPECT_EQ(seen[6].token, imds_.tokens()[1]);
   EXPECT_EQ(imds_.puts(), 2);
-}
-
-TEST_F(ImdsProviderTest, PersistentUnauthorizedIsReportedAfterOneRenewal) {
-  imds_.SetAcceptTokens(false);
-  Error e = Failure(Make({}, AtFake()).GetCredentials());
-  EXPECT_EQ(e.code(), ErrorCode::kAccessDenied);
-  EXPECT_TRUE(Contains(e.message(), "HTTP 401")) << e.message();
-  EXPECT_EQ(imds_.puts(), 2);
-  EXPECT_EQ(imds_.seen().size(), 4u);
 }
 
 TEST_F(ImdsProviderTest, MissingTokenOn401IsRenewedToo) {
@@ -466,40 +459,6 @@ TEST_F(ImdsProviderTest, ConnectionRefusedIsNotConfigured) {
   EXPECT_EQ(e.code(), ErrorCode::kNotConfigured);
   EXPECT_TRUE(Contains(e.message(), "no EC2 instance metadata service at " + url)) << e.message();
   EXPECT_TRUE(Contains(e.message(), "refused")) << e.message();
-}
-
-TEST_F(ImdsProviderTest, TokenRefusedWith403MeansMetadataIsTurnedOff) {
-  imds_.SetTokenStatus(403);
-  Error e = Failure(Make({}, AtFake()).GetCredentials());
-  EXPECT_EQ(e.code(), ErrorCode::kNotConfigured);
-  EXPECT_TRUE(Contains(e.message(), "HTTP 403")) << e.message();
-  EXPECT_EQ(imds_.seen().size(), 1u);  // no IMDSv1 attempt
-}
-
-TEST_F(ImdsProviderTest, NoImdsV2FallsBackToV1UnlessV1IsDisabled) {
-  for (int status : {404, 405}) {
-    imds_.SetTokenStatus(status);
-    imds_.SetRequireToken(false);
-    const std::size_t before = imds_.seen().size();
-    ExpectTheCredentials(Make({}, AtFake()).GetCredentials());
-    const std::vector<Seen> seen = imds_.seen();
-    ASSERT_EQ(seen.size(), before + 3);
-    EXPECT_FALSE(seen[before + 1].token.has_value());
-    EXPECT_FALSE(seen[before + 2].token.has_value());
-    EXPECT_TRUE(Contains(log_.text(), "falling back to IMDSv1")) << log_.text();
-
-    Error e = Failure(Make({{"AWS_EC2_METADATA_V1_DISABLED", "true"}}, AtFake()).GetCredentials());
-    EXPECT_EQ(e.code(), ErrorCode::kMisconfigured);
-    EXPECT_TRUE(Contains(e.message(), "AWS_EC2_METADATA_V1_DISABLED")) << e.message();
-    EXPECT_EQ(imds_.seen().size(), before + 4);  // the PUT only
-  }
-}
-
-TEST_F(ImdsProviderTest, NoRoleAttachedIsNotConfigured) {
-  imds_.SetRole("");
-  Error e = Failure(Make({}, AtFake()).GetCredentials());
-  EXPECT_EQ(e.code(), ErrorCode::kNotConfigured);
-  EXPECT_TRUE(Contains(e.message(), "no IAM role")) << e.message();
 }
 
 TEST_F(ImdsProviderTest, RoleWithoutCredentialsIsMisconfigured) {

@@ -165,6 +165,8 @@ class SsoProviderTest : public ::testing::Test {
   std::unique_ptr<SystemContext> sys_;
 };
 
+// Legacy profiles, missing and expired tokens, the portal's 401/403 and retries are scenarios:
+// tests/scenarios/credentials/sso_*.
 TEST_F(SsoProviderTest, SsoSessionTokenFromTheDefaultCacheDir) {
   CacheToken("my-sso", "2099-01-01T00:00:00Z");
   auto provider = MakeSsoCredentialsProvider(*sys_, Options());
@@ -182,37 +184,6 @@ TEST_F(SsoProviderTest, SsoSessionTokenFromTheDefaultCacheDir) {
       4071006245);
   EXPECT_EQ(portal_.calls(), 1);
   EXPECT_EQ(portal_.last_query(), "account_id=123456789012&role_name=ReadOnly");
-}
-
-// Legacy profiles (sso_start_url, no sso_session) key the cache by the start URL; older CLI v2
-// releases wrote expiresAt with a "UTC" suffix.
-TEST_F(SsoProviderTest, LegacyProfileKeyedByStartUrl) {
-  CacheToken(kStartUrl, "2099-01-01T00:00:00UTC");
-  SsoProviderOptions options = Options();
-  options.sso_session_name.clear();
-  options.cache_dir = cache_;
-  auto c = Get(options);
-  ASSERT_TRUE(c.has_value()) << c.error().ToString();
-  EXPECT_EQ(c->access_key_id, "ASIASSOEXAMPLE000001");
-}
-
-TEST_F(SsoProviderTest, MissingTokenAsksForSsoLogin) {
-  CacheToken("another-session", "2099-01-01T00:00:00Z");
-  auto c = Get(Options());
-  ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
-  EXPECT_NE(c.error().message().find("profile dev: no cached SSO token for session my-sso"),
-            std::string::npos)
-      << c.error().message();
-  EXPECT_NE(c.error().message().find("run `aws sso login --profile dev`"), std::string::npos);
-  EXPECT_EQ(portal_.calls(), 0);
-  SsoProviderOptions legacy = Options();
-  legacy.sso_session_name.clear();
-  auto l = Get(legacy);
-  ASSERT_FALSE(l.has_value());
-  EXPECT_NE(l.error().message().find(std::string("no cached SSO token for start URL ") + kStartUrl),
-            std::string::npos)
-      << l.error().message();
 }
 
 // A FIFO without a writer does not hang the read; a directory is not a missing token.
@@ -235,70 +206,6 @@ TEST_F(SsoProviderTest, CacheFileMustBeARegularFile) {
             std::string::npos)
       << dir.error().message();
   EXPECT_EQ(portal_.calls(), 0);
-}
-
-TEST_F(SsoProviderTest, ExpiredTokenAsksForSsoLogin) {
-  CacheToken("my-sso", "2020-01-01T00:00:00Z");
-  auto c = Get(Options());
-  ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
-  EXPECT_NE(c.error().message().find(
-                "the cached SSO token for session my-sso expired at 2020-01-01T00:00:00Z"),
-            std::string::npos)
-      << c.error().message();
-  EXPECT_NE(c.error().message().find("run `aws sso login --profile dev`"), std::string::npos);
-  EXPECT_EQ(portal_.calls(), 0);
-}
-
-TEST_F(SsoProviderTest, UnauthorizedAsksForSsoLogin) {
-  CacheToken("my-sso", "2099-01-01T00:00:00Z");
-  portal_.Reply({401, "UnauthorizedException:http://internal.amazon.com/coral/",
-                 R"({"message":"Session token not found or invalid"})"});
-  auto c = Get(Options());
-  ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().code(), ErrorCode::kAccessDenied);
-  ASSERT_TRUE(c.error().aws().has_value());
-  EXPECT_EQ(c.error().aws()->code, "UnauthorizedException");
-  EXPECT_EQ(c.error().aws()->request_id, "portal-req-1");
-  EXPECT_NE(c.error().message().find("profile dev: SSO GetRoleCredentials (role ReadOnly in "
-                                     "account 123456789012): UnauthorizedException (HTTP 401"),
-            std::string::npos)
-      << c.error().message();
-  EXPECT_NE(c.error().hint().find("aws sso login --profile dev"), std::string::npos);
-  EXPECT_EQ(portal_.calls(), 1);  // not retried
-}
-
-TEST_F(SsoProviderTest, ForbiddenNamesTheRoleAndAccount) {
-  CacheToken("my-sso", "2099-01-01T00:00:00Z");
-  SsoProviderOptions options = Options();
-  options.role_name = "AdministratorAccess";
-  auto c = Get(options);
-  ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().code(), ErrorCode::kAccessDenied);
-  EXPECT_EQ(c.error().aws()->code, "ForbiddenException");
-  EXPECT_NE(c.error().message().find("ForbiddenException (HTTP 403"), std::string::npos)
-      << c.error().message();
-  EXPECT_NE(c.error().hint().find("no access to role AdministratorAccess in account 123456789012"),
-            std::string::npos)
-      << c.error().hint();
-  EXPECT_EQ(portal_.last_query(), "account_id=123456789012&role_name=AdministratorAccess");
-}
-
-TEST_F(SsoProviderTest, ServerErrorsAreRetried) {
-  CacheToken("my-sso", "2099-01-01T00:00:00Z");
-  portal_.Reply({503, "", "unavailable"});
-  portal_.Reply({429, "TooManyRequestsException", R"({"message":"slow down"})"});
-  auto c = Get(Options());
-  ASSERT_TRUE(c.has_value()) << c.error().ToString();
-  EXPECT_EQ(portal_.calls(), 3);
-  EXPECT_EQ(clock_.sleeps().size(), 2u);
-  portal_.Reply({500, "", ""});
-  portal_.Reply({500, "", ""});
-  portal_.Reply({500, "", ""});
-  auto failed = Get(Options());
-  ASSERT_FALSE(failed.has_value());
-  EXPECT_EQ(failed.error().code(), ErrorCode::kRemote);
-  EXPECT_EQ(portal_.calls(), 6);
 }
 
 TEST_F(SsoProviderTest, BadCacheFilesAndResponses) {

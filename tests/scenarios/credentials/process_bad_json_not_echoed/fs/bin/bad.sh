@@ -1,0 +1,2 @@
+#!/bin/sh
+echo 'process-secret-value is not JSON'
