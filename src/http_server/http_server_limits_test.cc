@@ -14,15 +14,7 @@
 namespace hubspoke {
 namespace {
 
-using server_test::EchoHandler;
-using server_test::Get;
-using server_test::Post;
-using server_test::RawClient;
-using server_test::RawResponse;
-using server_test::Since;
-using server_test::StartOrDie;
-using server_test::TestClock;
-using server_test::TestOptions;
+using namespace server_test;  // the shared client and helpers (server_test_client.h)
 using std::chrono::milliseconds;
 
 // Short timeouts for the timeout tests; each test lengthens the ones it does not exercise.

@@ -21,15 +21,7 @@
 namespace hubspoke {
 namespace {
 
-using server_test::EchoHandler;
-using server_test::Get;
-using server_test::Post;
-using server_test::RawClient;
-using server_test::RawResponse;
-using server_test::Since;
-using server_test::StartOrDie;
-using server_test::TestClock;
-using server_test::TestOptions;
+using namespace server_test;  // the shared client and helpers (server_test_client.h)
 using std::chrono::milliseconds;
 
 // Well-formed requests the mutations start from.
