@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -46,7 +47,7 @@ std::string RandomSuffix() {
   std::array<unsigned char, 6> bytes{};
   if (!crypto::RandomBytes(bytes)) {
     // No kernel randomness: the pid and a counter still make a name O_EXCL can try.
-    static unsigned counter = 0;
+    static std::atomic<unsigned> counter{0};
     unsigned v = static_cast<unsigned>(::getpid()) * 7919u + ++counter;
     for (auto& b : bytes) b = static_cast<unsigned char>(v), v = v * 1103515245u + 12345u;
   }
