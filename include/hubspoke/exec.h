@@ -60,7 +60,10 @@ bool IsIdentityProperty(std::string_view key);
 // else /tmp) and removed, with the directory, by the destructor.
 class ChildSharedConfigFiles {
  public:
+  // `env` says where (XDG_RUNTIME_DIR, TMPDIR, /tmp); the files are made (and removed by the
+  // destructor) through `files`, which must outlive the object.
   static Result<std::unique_ptr<ChildSharedConfigFiles>> Create(const Environment& env,
+                                                                FileSystem& files,
                                                                 std::string_view config_text);
   ~ChildSharedConfigFiles();
   ChildSharedConfigFiles(const ChildSharedConfigFiles&) = delete;
@@ -70,7 +73,8 @@ class ChildSharedConfigFiles {
   const std::string& credentials_file() const { return credentials_; }
 
  private:
-  ChildSharedConfigFiles() = default;
+  explicit ChildSharedConfigFiles(FileSystem& files) : files_(files) {}
+  FileSystem& files_;
   std::string directory_, config_, credentials_;
 };
 

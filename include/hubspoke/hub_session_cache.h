@@ -39,8 +39,9 @@ struct CachedHubSession {
 
 class HubSessionCache {
  public:
-  // `clock` and `log` must outlive the cache. Nothing touches the disk until Load or Store.
-  HubSessionCache(std::string directory, const Clock& clock, Logger& log,
+  // `clock`, `log` and `files` must outlive the cache. Nothing touches the disk until Load or
+  // Store; every file operation goes through `files`.
+  HubSessionCache(std::string directory, const Clock& clock, Logger& log, FileSystem& files,
                   std::chrono::seconds margin = std::chrono::seconds(300));
 
   // The key of a hub session: SHA-256 (hex) of the base access key id and the hub hop's
@@ -66,6 +67,7 @@ class HubSessionCache {
   std::string directory_;
   const Clock& clock_;
   Logger& log_;
+  FileSystem& files_;
   std::chrono::seconds margin_;
 };
 

@@ -70,9 +70,10 @@ struct ProfileFileLocations {
 // kNotConfigured when a path needs a home and there is none.
 Result<ProfileFileLocations> ResolveProfileFileLocations(const Environment& env);
 
-// Reads and merges both files and fills config_path and credentials_path. A missing file counts
-// as empty; an unreadable or malformed one is a kInvalidArgument error naming it.
-Result<ProfileSet> LoadProfiles(const Environment& env);
+// Reads (through `files`) and merges both files and fills config_path and credentials_path. A
+// missing file counts as empty; an unreadable or malformed one is a kInvalidArgument error
+// naming it.
+Result<ProfileSet> LoadProfiles(const Environment& env, const FileSystem& files);
 
 // The profile to use: `explicit_name` when not empty, else AWS_PROFILE, else AWS_DEFAULT_PROFILE,
 // else "default". Empty variables count as unset.

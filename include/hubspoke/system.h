@@ -1,6 +1,6 @@
 // The seams to the operating system. Everything outside src/sys/, src/http/ and main receives a
 // SystemContext instead of calling getenv, the clock or the network itself, so tests can fix
-// time, environment and logging.
+// time, environment, files and logging.
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hubspoke/credentials.h"
+#include "hubspoke/file_system.h"
 #include "hubspoke/http.h"
 
 namespace hubspoke {
@@ -58,6 +59,7 @@ struct SystemContext {
   HttpTransport& http;
   Logger& log;
   Random& random;
+  FileSystem& files;  // every file read or written by path (hubspoke/file_system.h)
 };
 
 // Real implementations.
@@ -96,6 +98,7 @@ class RealSystem {
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<Logger> log_;
   std::unique_ptr<Random> random_;
+  std::unique_ptr<FileSystem> files_;
 };
 
 }  // namespace hubspoke

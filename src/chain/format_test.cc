@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time.h"
+#include "testing/temp_directory.h"
 
 namespace hubspoke {
 namespace {
@@ -116,8 +117,8 @@ std::string Sh(const std::string& script_file, const std::string& command) {
 }
 
 TEST(FormatCredentials, SourcingEnvInAShellRunsNothing) {
-  char dir_pattern[] = "/tmp/hubspoke-format-XXXXXX";
-  const std::string dir = mkdtemp(dir_pattern);
+  testing::TempDirectory tmp("hubspoke-format");  // real: a shell reads the file
+  const std::string dir = tmp.path();
   const std::string file = dir + "/creds.env", pwned = dir + "/pwned";
   const std::string hostile[] = {"x$(touch " + pwned + ")", "x`touch " + pwned + "`",
                                  "x\ntouch " + pwned, "x;touch " + pwned, "x' ; touch " + pwned};
@@ -141,14 +142,13 @@ TEST(FormatCredentials, SourcingEnvInAShellRunsNothing) {
   }
   EXPECT_EQ(Sh(file, "set -a; . \"$1\"; printf %s \"$AWS_SESSION_TOKEN|$AWS_SECRET_ACCESS_KEY\""),
             "IQoJb3JpZ2luX2VjE+/9=.ab_c-d|wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY");
-  std::filesystem::remove_all(dir);
 }
 
 // Passes on the old code too: it checks that ShellQuote, which --format export already used,
 // carries every byte (NUL aside: no shell string can hold it).
 TEST(FormatCredentials, ExportGivesEveryByteBackToAShell) {
-  char dir_pattern[] = "/tmp/hubspoke-format-XXXXXX";
-  const std::string dir = mkdtemp(dir_pattern);
+  testing::TempDirectory tmp("hubspoke-format");  // real: a shell reads the file
+  const std::string dir = tmp.path();
   const std::string file = dir + "/creds.sh";
   std::string every;
   for (int c = 1; c < 256; ++c) every += static_cast<char>(c);
@@ -160,7 +160,6 @@ TEST(FormatCredentials, ExportGivesEveryByteBackToAShell) {
   }
   EXPECT_EQ(Sh(file, ". \"$1\"; printf %s \"$AWS_SECRET_ACCESS_KEY\""),
             s.credentials.secret_access_key.reveal());
-  std::filesystem::remove_all(dir);
 }
 
 TEST(FormatCredentials, ParsesFormatNames) {

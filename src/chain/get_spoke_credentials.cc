@@ -70,7 +70,7 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
   // The shared config files (for the profile's region and endpoint): the caller's, else read.
   std::optional<ProfileSet> loaded;
   if (options.profiles == nullptr) {
-    auto profiles = LoadProfiles(sys.env);
+    auto profiles = LoadProfiles(sys.env, sys.files);
     if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
     loaded = std::move(*profiles);
   }
@@ -116,7 +116,7 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input)
   RealSystem system;
   // The chain keeps a reference to the context: it must outlive it (not a temporary).
   const SystemContext sys = system.context();
-  auto profiles = LoadProfiles(sys.env);
+  auto profiles = LoadProfiles(sys.env, sys.files);
   if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
   auto base = MakeDefaultCredentialsChain(sys, *profiles,
                                           DefaultChainOptions{.profile = input.profile});

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include <fstream>
 
 #include "chain/input_fields.h"
 #include "hubspoke/hubspoke.h"
@@ -219,7 +218,7 @@ TEST_F(ChainTest, MissingBaseCredentialsNameTheBaseHop) {
 TEST_F(ChainTest, PartitionOfTheRegionIsUsedInArns) {
   auto env = testing::HermeticEnvironment(
       {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "cn-north-1"}});
-  SystemContext sys{clock_, *env, *http_, log_, random_};
+  SystemContext sys{clock_, *env, *http_, log_, random_, files_};
   auto spoke = GetSpokeCredentials(Input(), sys, *base_);
   ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
   EXPECT_EQ(sts_.calls()[0].params["RoleArn"],
@@ -233,7 +232,7 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
   auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", kNoFile},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
   RecordingTransport http;
-  SystemContext sys{clock_, *env, http, log_, random_};
+  SystemContext sys{clock_, *env, http, log_, random_, files_};
   const ProfileSet config = ConfigOf("[profile ops]\nregion = eu-central-1\n"
                                      "[default]\nregion = ap-southeast-2\n");
   SpokeCredentialsInput input = Input();
@@ -250,7 +249,7 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
   ASSERT_FALSE(http.urls.empty());
   EXPECT_EQ(http.urls[0].rfind("https://sts.ap-southeast-2.amazonaws.com", 0), 0u) << http.urls[0];
   auto ops_env = testing::HermeticEnvironment({{"AWS_PROFILE", "ops"}});
-  SystemContext ops_sys{clock_, *ops_env, http, log_, random_};
+  SystemContext ops_sys{clock_, *ops_env, http, log_, random_, files_};
   http.urls.clear();
   spoke = GetSpokeCredentials(input, ops_sys, *base_, SpokeChainOptions{.profiles = &config});
   ASSERT_FALSE(http.urls.empty());
@@ -259,19 +258,14 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
 
 // Without SpokeChainOptions::profiles the library reads the files the environment names.
 TEST_F(ChainTest, TheSharedConfigFileIsReadWhenNoProfilesAreGiven) {
-  char path[] = "/tmp/hubspoke-config-XXXXXX";
-  const int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  close(fd);
-  std::ofstream(path) << "[profile lab]\nregion = eu-west-3\nendpoint_url = " << sts_.url()
-                      << "\n";
+  const std::string path = "/home/u/.aws/config";
+  files_.AddFile(path, "[profile lab]\nregion = eu-west-3\nendpoint_url = " + sts_.url() + "\n");
   auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", path},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
-  SystemContext sys{clock_, *env, *http_, log_, random_};
+  SystemContext sys{clock_, *env, *http_, log_, random_, files_};
   SpokeCredentialsInput input = Input();
   input.profile = "lab";
   auto spoke = GetSpokeCredentials(input, sys, *base_);
-  unlink(path);
   ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
   EXPECT_EQ(spoke->region, "eu-west-3");  // the child's AWS_REGION
   ASSERT_EQ(sts_.calls().size(), 2u);

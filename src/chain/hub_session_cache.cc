@@ -1,19 +1,14 @@
 #include "hubspoke/hub_session_cache.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
 #include "core/time.h"
 #include "crypto/sha256.h"
-#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -21,13 +16,11 @@ namespace {
 constexpr int kVersion = 1;
 constexpr std::size_t kMaxFileBytes = 64 * 1024;
 
-std::string Octal(mode_t mode) {
+std::string Octal(unsigned mode) {
   char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
   return buf;
 }
-
-std::string Errno(int err) { return std::strerror(err); }
 
 bool IsEntryName(std::string_view name) {
   if (name.rfind(".tmp-", 0) == 0) return true;
@@ -37,25 +30,27 @@ bool IsEntryName(std::string_view name) {
 
 // Why a file or directory we did not create ourselves just now must not be trusted; empty when
 // it may be.
-std::string Untrusted(const struct stat& st, bool want_directory) {
-  if (want_directory ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+std::string Untrusted(const FileStat& st, bool want_directory) {
+  if (want_directory ? st.type != FileType::kDirectory : st.type != FileType::kRegular) {
     return want_directory ? "not a directory" : "not a regular file";
   }
-  if (st.st_uid != geteuid()) return "owned by uid " + std::to_string(st.st_uid) + ", not us";
-  if ((st.st_mode & 077) != 0) return "mode " + Octal(st.st_mode) + " lets others in";
+  if (st.owner != geteuid()) return "owned by uid " + std::to_string(st.owner) + ", not us";
+  if ((st.mode & 077) != 0) return "mode " + Octal(st.mode) + " lets others in";
   return "";
 }
 
-// mkdir -p with 0700 for the directories we create.
-bool MakeDirectories(const std::string& path) {
-  if (path.empty()) return false;
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) return S_ISDIR(st.st_mode);
-  std::size_t slash = path.find_last_of('/');
-  if (slash != std::string::npos && slash > 0 && !MakeDirectories(path.substr(0, slash))) {
-    return false;
+// mkdir -p with 0700 for the directories we create: empty, or why not.
+std::string MakeDirectories(FileSystem& files, const std::string& path) {
+  if (path.empty()) return "No such file or directory";
+  if (auto st = files.Stat(path); st.ok()) {
+    return st.stat.type == FileType::kDirectory ? "" : "File exists";
   }
-  return ::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST;
+  std::size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    if (std::string why = MakeDirectories(files, path.substr(0, slash)); !why.empty()) return why;
+  }
+  auto made = files.CreateDirectory(path, 0700);
+  return made.ok() || made.status == FileOpStatus::kExists ? "" : made.reason;
 }
 
 }  // namespace
@@ -73,8 +68,8 @@ Result<std::string> DefaultHubSessionCacheDirectory(const Environment& env) {
 }
 
 HubSessionCache::HubSessionCache(std::string directory, const Clock& clock, Logger& log,
-                                 std::chrono::seconds margin)
-    : directory_(std::move(directory)), clock_(clock), log_(log), margin_(margin) {}
+                                 FileSystem& files, std::chrono::seconds margin)
+    : directory_(std::move(directory)), clock_(clock), log_(log), files_(files), margin_(margin) {}
 
 std::string HubSessionCache::KeyFor(std::string_view base_access_key_id,
                                     std::string_view hub_hop) {
@@ -93,23 +88,25 @@ std::string HubSessionCache::PathFor(const std::string& key) const {
 }
 
 bool HubSessionCache::DirectoryUsable(bool create) {
-  if (create && !MakeDirectories(directory_)) {
-    log_.Log(LogLevel::kWarning, "cache: cannot create " + directory_ + ": " + Errno(errno) +
-                                     "; running without the session cache");
-    return false;
+  if (create) {
+    if (std::string why = MakeDirectories(files_, directory_); !why.empty()) {
+      log_.Log(LogLevel::kWarning, "cache: cannot create " + directory_ + ": " + why +
+                                       "; running without the session cache");
+      return false;
+    }
   }
-  struct stat st {};
-  if (::lstat(directory_.c_str(), &st) != 0) {
-    if (errno != ENOENT) {
-      log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": " + Errno(errno));
+  auto st = files_.Stat(directory_, /*follow_symlinks=*/false);
+  if (!st.ok()) {
+    if (st.status != FileOpStatus::kNotFound) {
+      log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": " + st.reason);
     }
     return false;
   }
-  if (S_ISLNK(st.st_mode)) {
+  if (st.stat.type == FileType::kSymlink) {
     log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": it is a symbolic link");
     return false;
   }
-  if (std::string why = Untrusted(st, /*want_directory=*/true); !why.empty()) {
+  if (std::string why = Untrusted(st.stat, /*want_directory=*/true); !why.empty()) {
     log_.Log(LogLevel::kWarning, "cache: ignoring " + directory_ + ": " + why);
     return false;
   }
@@ -124,13 +121,13 @@ std::optional<CachedHubSession> HubSessionCache::Load(const std::string& key) {
     return std::nullopt;
   };
   // Not a symbolic link, not /dev/null: only a regular file of ours that others cannot read.
-  auto ours = [](const struct stat& st) { return Untrusted(st, /*want_directory=*/false); };
-  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxFileBytes,
-                                          .follow_symlinks = false,
-                                          .dev_null_reads_empty = false,
-                                          .check = ours});
+  auto ours = [](const FileStat& st) { return Untrusted(st, /*want_directory=*/false); };
+  auto file = files_.Read(path, {.max_bytes = kMaxFileBytes,
+                                 .follow_symlinks = false,
+                                 .dev_null_reads_empty = false,
+                                 .check = ours});
   std::string& text = file.bytes;
-  if (file.status == sys::ReadFileStatus::kNotFound) {
+  if (file.status == ReadFileStatus::kNotFound) {
     log_.Log(LogLevel::kDebug, "cache: no cached hub session");
     return std::nullopt;
   }
@@ -187,61 +184,44 @@ void HubSessionCache::Store(const std::string& key, const CachedHubSession& sess
                         {"Expiration", FormatRfc3339(*session.credentials.expiration)},
                         {"HubSessionArn", session.session_arn}};
   std::string text = doc.dump();
-  std::string tmp = directory_ + "/.tmp-XXXXXX";
-  int fd = ::mkstemp(tmp.data());  // 0600, O_EXCL
-  if (fd < 0) {
-    log_.Log(LogLevel::kWarning, "cache: cannot write in " + directory_ + ": " + Errno(errno));
-    return;
-  }
-  bool ok = ::fchmod(fd, 0600) == 0;
-  std::size_t put = 0;
-  while (ok && put < text.size()) {
-    ssize_t n = ::write(fd, text.data() + put, text.size() - put);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) ok = false;
-    else put += static_cast<std::size_t>(n);
-  }
-  std::fill(text.begin(), text.end(), '\0');
-  int err = ok ? 0 : errno;
-  if (ok && ::fsync(fd) != 0) ok = false, err = errno;
-  if (::close(fd) != 0 && ok) ok = false, err = errno;
   const std::string path = PathFor(key);
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) ok = false, err = errno;
-  if (!ok) {
-    ::unlink(tmp.c_str());
-    log_.Log(LogLevel::kWarning, "cache: cannot save " + path + ": " + Errno(err));
+  // A temporary file in the directory (".tmp-XXXXXX", which Clear also removes), 0600, fsynced,
+  // renamed over the entry.
+  auto written = files_.WriteAtomically(path, text, 0600);
+  explicit_bzero(text.data(), text.size());
+  if (!written.ok()) {
+    log_.Log(LogLevel::kWarning, "cache: cannot save " + path + ": " + written.reason);
     return;
   }
   log_.Log(LogLevel::kDebug, "cache: saved the hub session in " + path);
 }
 
 Result<int> HubSessionCache::Clear() {
-  struct stat st {};
-  if (::lstat(directory_.c_str(), &st) != 0) {
-    if (errno == ENOENT) return 0;
-    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + Errno(errno));
+  auto st = files_.Stat(directory_, /*follow_symlinks=*/false);
+  if (!st.ok()) {
+    if (st.status == FileOpStatus::kNotFound) return 0;
+    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + st.reason);
   }
-  if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
+  if (st.stat.type != FileType::kDirectory) {
     return Error(ErrorCode::kInternal,
                  "cache clear: " + directory_ + " is not a directory; remove it by hand");
   }
-  DIR* dir = ::opendir(directory_.c_str());
-  if (dir == nullptr) {
-    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + Errno(errno));
+  auto listed = files_.List(directory_);
+  if (!listed.ok()) {
+    return Error(ErrorCode::kInternal, "cache clear: " + directory_ + ": " + listed.reason);
   }
   int removed = 0;
   std::string failure;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string_view name = e->d_name;
+  for (const std::string& name : listed.names) {
     if (!IsEntryName(name)) continue;
-    std::string path = directory_ + "/" + std::string(name);
-    if (::unlink(path.c_str()) == 0) {
+    std::string path = directory_ + "/" + name;
+    auto gone = files_.Remove(path);
+    if (gone.ok()) {
       ++removed;
-    } else if (errno != ENOENT && failure.empty()) {
-      failure = path + ": " + Errno(errno);
+    } else if (gone.status != FileOpStatus::kNotFound && failure.empty()) {
+      failure = path + ": " + gone.reason;
     }
   }
-  ::closedir(dir);
   if (!failure.empty()) return Error(ErrorCode::kInternal, "cache clear: cannot remove " + failure);
   return removed;
 }

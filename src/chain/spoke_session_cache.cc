@@ -42,7 +42,7 @@ SpokeSessionCache::SpokeSessionCache(const SystemContext& sys,
   if (d.options.profiles != nullptr) {
     d.profiles = *d.options.profiles;
   } else {
-    d.profiles = LoadProfiles(sys.env);
+    d.profiles = LoadProfiles(sys.env, sys.files);
     if (!d.profiles) d.profiles = Error(d.profiles.error()).WithCode(ErrorCode::kInvalidArgument);
   }
   d.options.profiles = nullptr;  // not kept: the copy above is

@@ -41,7 +41,7 @@ class CacheCommand final : public Command {
       std::printf("%s\n", directory->c_str());
       return 0;
     }
-    HubSessionCache cache(*directory, sys.clock, sys.log);
+    HubSessionCache cache(*directory, sys.clock, sys.log, sys.files);
     auto removed = cache.Clear();
     if (!removed) return ReportError(removed.error());
     std::printf("removed %d cached hub session%s from %s\n", *removed, *removed == 1 ? "" : "s",

@@ -5,7 +5,6 @@
 #include "core/strings.h"
 #include "core/validate.h"
 #include "hubspoke/config.h"
-#include "sys/read_file.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -110,7 +109,7 @@ void AddChainOptions(CLI::App& app, ChainFlags& f) {
 }
 
 Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& f,
-                                              const Environment& env,
+                                              const Environment& env, const FileSystem& files,
                                               const ProfileSet& profiles) {
   SpokeCredentialsInput in;
   InputFieldNames names;
@@ -152,10 +151,10 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   if (!f.policy_file.empty()) {
     names.policy = "--policy " + f.policy_file;
     // 1 MiB: far above what STS accepts (2048 packed characters), far below a memory problem.
-    auto file = sys::ReadRegularFile(f.policy_file, {.max_bytes = 1 << 20});
+    auto file = files.Read(f.policy_file, {.max_bytes = 1 << 20});
     if (!file.ok()) {
       return Error(ErrorCode::kInvalidArgument,
-                   sys::ReadFileError("--policy", f.policy_file, file));
+                   ReadFileError("--policy", f.policy_file, file));
     }
     in.policy = std::move(file.bytes);
     if (in.policy.empty())
@@ -173,18 +172,18 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
 
 Result<std::unique_ptr<ChainSetup>> PrepareChain(const CLI::App& app, const ChainFlags& flags) {
   auto setup = std::make_unique<ChainSetup>(flags.verbose ? LogLevel::kDebug : LogLevel::kWarning);
-  auto profiles = LoadCliProfiles(setup->sys.env);
+  auto profiles = LoadCliProfiles(setup->sys.env, setup->sys.files);
   if (!profiles) return std::move(profiles).error();
   setup->profiles = std::move(*profiles);
-  auto input = BuildSpokeInput(app, flags, setup->sys.env, setup->profiles);
+  auto input = BuildSpokeInput(app, flags, setup->sys.env, setup->sys.files, setup->profiles);
   if (!input) return std::move(input).error();
   setup->input = std::move(*input);
   setup->base = MakeBaseProvider(setup->sys, setup->profiles, flags.profile);
   return setup;
 }
 
-Result<ProfileSet> LoadCliProfiles(const Environment& env) {
-  auto profiles = LoadProfiles(env);
+Result<ProfileSet> LoadCliProfiles(const Environment& env, const FileSystem& files) {
+  auto profiles = LoadProfiles(env, files);
   if (!profiles) return std::move(profiles).error().WithCode(ErrorCode::kInvalidArgument);
   return profiles;
 }
@@ -215,7 +214,7 @@ Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags
   if (!wanted) return std::unique_ptr<HubSessionCache>();
   auto directory = DefaultHubSessionCacheDirectory(sys.env);
   if (!directory) return std::move(directory).error().WithCode(ErrorCode::kInvalidArgument);
-  return std::make_unique<HubSessionCache>(std::move(*directory), sys.clock, sys.log);
+  return std::make_unique<HubSessionCache>(std::move(*directory), sys.clock, sys.log, sys.files);
 }
 
 Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,

@@ -31,9 +31,10 @@ void AddChainOptions(CLI::App& app, ChainFlags& flags);
 
 // Fills the input from flags and environment variables (input.profile from --profile);
 // validates everything, with the region and endpoint resolved over `profiles` as the library
-// resolves them (exit 2 errors name the flag or variable).
+// resolves them (exit 2 errors name the flag or variable). --policy is read through `files`.
 Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFlags& flags,
-                                              const Environment& env, const ProfileSet& profiles);
+                                              const Environment& env, const FileSystem& files,
+                                              const ProfileSet& profiles);
 
 // The base identity: the default chain (environment unless --profile, the profile, web
 // identity, container, EC2 instance metadata). `profiles` and `sys` must outlive it.
@@ -70,7 +71,7 @@ Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
 
 // The shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a malformed
 // file is a kInvalidArgument error naming file and line.
-Result<ProfileSet> LoadCliProfiles(const Environment& env);
+Result<ProfileSet> LoadCliProfiles(const Environment& env, const FileSystem& files);
 
 // ReportError for the chain's errors: the library's hints speak of the input ("ask for 1 h or
 // less"); this adds the flags that set it ("--duration"), chosen by the error's code, AWS error

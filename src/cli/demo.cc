@@ -118,7 +118,8 @@ class DemoCommand final : public Command {
     auto http = MakeHttpClient({});
     auto log = MakeNullLogger();
     auto random = MakeSystemRandom();
-    SystemContext sys{SystemClock(), *env, *http, *log, *random};
+    auto files = MakeRealFileSystem();
+    SystemContext sys{SystemClock(), *env, *http, *log, *random, *files};
     StsClient sts(sys, StsClientOptions{.endpoint = url, .signing_region = "us-east-1"});
 
     Credentials base;

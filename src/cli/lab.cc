@@ -5,7 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <memory>
 #include <unistd.h>
 
 #include "cli/command.h"
@@ -15,7 +15,7 @@
 #include "lab/lab_server.h"
 #include "lab/model.h"
 #include "lab/sts_service.h"
-#include "sys/read_file.h"
+#include "hubspoke/file_system.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -65,18 +65,11 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& text) {
   return std::make_pair(host, static_cast<uint16_t>(std::stoul(port)));
 }
 
-Status WritePortFile(const std::string& path, uint16_t port) {
+Status WritePortFile(FileSystem& files, const std::string& path, uint16_t port) {
   // Atomic: readers see no file or the whole port, never a partial write.
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    out.close();
-    if (!out) return Error(ErrorCode::kInternal, "--port-file: cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Error(ErrorCode::kInternal, "--port-file: cannot rename " + tmp + " to " + path);
+  auto written = files.WriteAtomically(path, std::to_string(port) + "\n", 0644);
+  if (!written.ok()) {
+    return Error(ErrorCode::kInternal, "--port-file: cannot write " + path + ": " + written.reason);
   }
   return Ok();
 }
@@ -159,7 +152,7 @@ class LabCommand final : public Command {
                              : std::move(e).WithCode(ErrorCode::kInvalidArgument));
     }
     if (!port_file_.empty()) {
-      if (auto s = WritePortFile(port_file_, (*server)->port()); !s) {
+      if (auto s = WritePortFile(*files_, port_file_, (*server)->port()); !s) {
         (*server)->Stop();
         return ReportError(s.error());
       }
@@ -172,7 +165,7 @@ class LabCommand final : public Command {
     sigwait(&stop_signals, &signal_number);
     std::fprintf(stderr, "lab: stopping (signal %d)\n", signal_number);
     (*server)->Stop();
-    if (!port_file_.empty()) std::remove(port_file_.c_str());
+    if (!port_file_.empty()) files_->Remove(port_file_);
     return 0;
   }
 
@@ -180,8 +173,8 @@ class LabCommand final : public Command {
   Result<lab::Model> LoadModel() {
     if (model_path_.empty()) return lab::BuiltinModel();
     // 16 MiB: a model of thousands of accounts and roles is a few MiB.
-    auto file = sys::ReadRegularFile(model_path_, {.max_bytes = 16 << 20});
-    if (!file.ok()) return Usage(sys::ReadFileError("--model", model_path_, file));
+    auto file = files_->Read(model_path_, {.max_bytes = 16 << 20});
+    if (!file.ok()) return Usage(ReadFileError("--model", model_path_, file));
     auto model = lab::ParseModel(file.bytes, model_path_);
     if (!model) return model.error().Wrap("--model");
     return model;
@@ -191,6 +184,7 @@ class LabCommand final : public Command {
   std::string model_path_;
   std::string listen_ = "127.0.0.1:0";
   std::string port_file_;
+  std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();
   std::string faults_;
   std::uint64_t seed_ = 0;
   CLI::Option* seed_option_ = nullptr;

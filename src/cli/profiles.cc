@@ -59,7 +59,8 @@ class ProfilesCommand final : public Command {
       return ReportError(Error(ErrorCode::kInvalidArgument, "profiles takes no command after --"));
     }
     auto env = MakeProcessEnvironment();
-    auto profiles = LoadCliProfiles(*env);
+    auto files = MakeRealFileSystem();
+    auto profiles = LoadCliProfiles(*env, *files);
     if (!profiles) return ReportError(profiles.error());
     for (auto& [name, section] : profiles->profiles) {
       for (const char* key : kSecretKeys) {

@@ -99,7 +99,7 @@ class RunCommand final : public Command {
   Result<std::unique_ptr<ChildSharedConfigFiles>> ChildFiles(const SystemContext& sys,
                                                              const ProfileSet& profiles) const {
     const std::string profile = SelectedProfileName(sys.env, flags_.profile);
-    auto files = ChildSharedConfigFiles::Create(sys.env, ChildSharedConfig(profiles, profile));
+    auto files = ChildSharedConfigFiles::Create(sys.env, sys.files, ChildSharedConfig(profiles, profile));
     if (files) {
       sys.log.Log(LogLevel::kDebug, "run: the command sees the settings of profile " + profile +
                                         " without identities, in " + (*files)->config_file());

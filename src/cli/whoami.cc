@@ -50,7 +50,7 @@ class WhoamiCommand final : public Command {
     }
     RealSystem system(verbose_ ? LogLevel::kDebug : LogLevel::kWarning);
     SystemContext sys = system.context();
-    auto profiles = LoadCliProfiles(sys.env);
+    auto profiles = LoadCliProfiles(sys.env, sys.files);
     if (!profiles) return ReportError(profiles.error());
     const SharedConfig config = SelectSharedConfig(sys.env, *profiles, profile_);
     if (!profile_.empty() && config.profile == nullptr) {

@@ -13,7 +13,6 @@
 #include "core/url.h"
 #include "creds/remote_credentials_json.h"
 #include "hubspoke/providers.h"
-#include "sys/read_file.h"
 #include "sys/retry.h"
 
 namespace hubspoke {
@@ -117,10 +116,10 @@ Result<Endpoint> ResolveEndpoint(const Environment& env) {
 
 // The token in the file, trimmed, or an error naming the variable and the path (never the
 // content). Security: the bytes read are wiped.
-Result<SecretString> ReadTokenFile(const std::string& path) {
-  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxTokenFileSize});
+Result<SecretString> ReadTokenFile(const FileSystem& files, const std::string& path) {
+  auto file = files.Read(path, {.max_bytes = kMaxTokenFileSize});
   if (!file.ok()) {
-    return Error(ErrorCode::kMisconfigured, sys::ReadFileError(kTokenFileVar, path, file));
+    return Error(ErrorCode::kMisconfigured, ReadFileError(kTokenFileVar, path, file));
   }
   SecretString token(Trim(file.bytes));
   explicit_bzero(file.bytes.data(), file.bytes.size());
@@ -134,11 +133,11 @@ struct Authorization {
 
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read on every call: EKS rotates the file) wins over
 // AWS_CONTAINER_AUTHORIZATION_TOKEN, as in every SDK.
-Result<Authorization> ReadAuthorization(const Environment& env) {
+Result<Authorization> ReadAuthorization(const Environment& env, const FileSystem& files) {
   Authorization auth;
   const std::string file = EnvValue(env, kTokenFileVar);
   if (!file.empty()) {
-    Result<SecretString> token = ReadTokenFile(file);
+    Result<SecretString> token = ReadTokenFile(files, file);
     if (!token) return std::move(token).error();
     auth.token = std::move(token).value();
     auth.source = kTokenFileVar;
@@ -174,7 +173,7 @@ class ContainerProvider final : public CredentialsProvider {
   Result<Credentials> GetCredentials() override {
     Result<Endpoint> endpoint = ResolveEndpoint(sys_.env);
     if (!endpoint) return std::move(endpoint).error();
-    Result<Authorization> auth = ReadAuthorization(sys_.env);
+    Result<Authorization> auth = ReadAuthorization(sys_.env, sys_.files);
     if (!auth) return std::move(auth).error();
     const std::string where =
         "container credentials (" + endpoint->variable + ") " + endpoint->display;

@@ -19,6 +19,7 @@
 #include "http/test_server.h"
 #include "hubspoke/providers.h"
 #include "testing/fake_sts.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke {
 namespace {
@@ -124,14 +125,7 @@ class RecordingProxy {
 
 class ContainerProviderTest : public ::testing::Test {
  protected:
-  ContainerProviderTest() {
-    char pattern[] = "/tmp/hubspoke-container-test-XXXXXX";
-    dir_ = mkdtemp(pattern);
-  }
-  ~ContainerProviderTest() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
-  }
+  ContainerProviderTest() { files_.AddDirectory(dir_); }
 
   // Every test: nothing secret in the log, whatever happened.
   void TearDown() override { ExpectNoSecrets(log_.text()); }
@@ -147,7 +141,7 @@ class ContainerProviderTest : public ::testing::Test {
                           HttpClientOptions http_options = {}) {
     env_ = MakeMapEnvironment(std::move(env));
     http_ = MakeHttpClient(std::move(http_options));
-    SystemContext sys{clock_, *env_, *http_, log_, random_};
+    SystemContext sys{clock_, *env_, *http_, log_, random_, files_};
     provider_ = MakeContainerCredentialsProvider(sys);
     return provider_->GetCredentials();
   }
@@ -162,7 +156,7 @@ class ContainerProviderTest : public ::testing::Test {
 
   std::string WriteFile(const std::string& name, const std::string& content) {
     const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+    files_.AddFile(path, content);
     return path;
   }
 
@@ -175,10 +169,11 @@ class ContainerProviderTest : public ::testing::Test {
     EXPECT_EQ(FormatRfc3339(*c->expiration), kExpiration);
   }
 
-  std::string dir_;
+  const std::string dir_ = "/var/run/secrets/eks";
   testing::FakeClock clock_;  // records sleeps, never sleeps
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::MemoryFileSystem files_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<CredentialsProvider> provider_;
@@ -209,11 +204,13 @@ TEST_F(ContainerProviderTest, TokenFileWinsOverTheVariableAndIsReadOnEveryCall) 
 }
 
 // The file is read on every call, so whatever it is must not hang or exhaust us: a FIFO without
-// a writer, /dev/zero, a directory are refused at once, naming the variable and the path.
+// a writer, /dev/zero, a directory are refused at once, naming the variable and the path (the real
+// FileSystem's tests show they are, on disk).
 TEST_F(ContainerProviderTest, TokenFileMustBeASmallRegularFile) {
   Endpoint endpoint;
   const std::string fifo = dir_ + "/fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  files_.AddFifo(fifo);
+  files_.AddCharDevice("/dev/zero");
   const std::string big = WriteFile("big-token", std::string(64 * 1024 + 1, 'x'));
   const std::pair<std::string, std::string> cases[] = {
       {fifo, "cannot read '" + fifo + "': is a FIFO (a regular file is required)"},

@@ -12,6 +12,8 @@
 
 #include "hubspoke/providers.h"
 #include "testing/fake_sts.h"
+#include "testing/memory_file_system.h"
+#include "testing/temp_directory.h"
 
 namespace hubspoke {
 namespace {
@@ -28,23 +30,13 @@ class ProcessProviderTest : public ::testing::Test {
                                  {"HUBSPOKE_TEST_DIR", "overridden"},
                                  {"HUBSPOKE_TEST_DIR", Dir()}})),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {}
-
-  ~ProcessProviderTest() override { std::filesystem::remove_all(dir_); }
+        sys_{clock_, *env_, *http_, log_, random_, files_} {}
 
   static std::string PathOrDefault() {
     const char* p = std::getenv("PATH");
     return p && *p ? p : "/usr/bin:/bin";
   }
-  const std::string& Dir() {
-    if (dir_.empty()) {
-      std::string tmpl = ::testing::TempDir() + "procprov-XXXXXX";
-      char* made = mkdtemp(tmpl.data());
-      EXPECT_NE(made, nullptr);
-      dir_ = tmpl;
-    }
-    return dir_;
-  }
+  const std::string& Dir() const { return tmp_.path(); }
 
   // A 0700 shell script in the temp dir; returns its path.
   std::string Script(const std::string& name, const std::string& body) {
@@ -85,7 +77,8 @@ class ProcessProviderTest : public ::testing::Test {
   testing::FakeClock clock_;
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
-  std::string dir_;
+  testing::TempDirectory tmp_{"procprov"};  // real: the scripts run as child processes
+  testing::MemoryFileSystem files_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   SystemContext sys_;

@@ -17,7 +17,6 @@
 #include "core/validate.h"
 #include "crypto/sha1.h"
 #include "hubspoke/providers.h"
-#include "sys/read_file.h"
 #include "sys/retry.h"
 
 namespace hubspoke {
@@ -132,18 +131,18 @@ class SsoProvider final : public CredentialsProvider {
         options_.sso_session_name.empty() ? options_.start_url : options_.sso_session_name;
     const std::string path = dir + "/" + HexEncode(crypto::Sha1(key)) + ".json";
     // Security: the file holds the access token (and the refresh material); its bytes are wiped.
-    auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxCacheFileBytes});
+    auto file = sys_.files.Read(path, {.max_bytes = kMaxCacheFileBytes});
     struct TextWiper {
       std::string& s;
       ~TextWiper() { explicit_bzero(s.data(), s.size()); }
     } text_wiper{file.bytes};
-    if (file.status == sys::ReadFileStatus::kNotFound) {
+    if (file.status == ReadFileStatus::kNotFound) {
       return Misconfigured("no cached SSO token for " + SessionLabel() + " (" + path +
                            "): " + login_);
     }
     if (!file.ok()) {
       return Misconfigured(
-          sys::ReadFileError("the cached SSO token for " + SessionLabel(), path, file));
+          ReadFileError("the cached SSO token for " + SessionLabel(), path, file));
     }
     nlohmann::json j = nlohmann::json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
     JsonWiper json_wiper{j};

@@ -8,7 +8,6 @@
 #include "core/validate.h"
 #include "hubspoke/arn.h"
 #include "hubspoke/providers.h"
-#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -30,9 +29,10 @@ struct WebIdentitySettings {
 
 // Security: the token is a bearer credential; it goes into a SecretString and the bytes read
 // are wiped. Errors name the file, never its content.
-Result<SecretString> ReadToken(const std::string& path, const std::string& what) {
-  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxTokenBytes});
-  if (!file.ok()) return Error(ErrorCode::kMisconfigured, sys::ReadFileError(what, path, file));
+Result<SecretString> ReadToken(const FileSystem& files, const std::string& path,
+                               const std::string& what) {
+  auto file = files.Read(path, {.max_bytes = kMaxTokenBytes});
+  if (!file.ok()) return Error(ErrorCode::kMisconfigured, ReadFileError(what, path, file));
   std::string token = Trim(file.bytes);
   explicit_bzero(file.bytes.data(), file.bytes.size());
   if (token.empty()) {
@@ -91,7 +91,7 @@ Result<Credentials> AssumeWithWebIdentity(const SystemContext& sys, StsClient& s
   } else if (auto v = ValidateSessionName(s.session_what, session); !v) {
     return std::move(v).error();
   }
-  auto token = ReadToken(s.token_file, s.file_what);
+  auto token = ReadToken(sys.files, s.token_file, s.file_what);
   if (!token) return std::move(token).error();
   const std::string context = "web identity (" + s.source + ") " + s.role_arn;
   sys.log.Log(LogLevel::kDebug, context + ": AssumeRoleWithWebIdentity as " + session +

@@ -1,12 +1,5 @@
 // The child's view of the shared config files (see ChildSharedConfig in exec.h).
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cstdlib>
-#include <cstring>
 
 #include "hubspoke/exec.h"
 
@@ -29,21 +22,10 @@ void AppendProperty(std::string& out, const std::string& key, const ProfileValue
   }
 }
 
-Status WriteNew(const std::string& path, std::string_view text) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return Error(ErrorCode::kInternal, path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      close(fd);
-      return Error(ErrorCode::kInternal, path + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (close(fd) != 0) return Error(ErrorCode::kInternal, path + ": " + std::strerror(errno));
+// In our own new 0700 directory: a temporary file made with O_EXCL|O_NOFOLLOW, 0600, renamed.
+Status WriteNew(FileSystem& files, const std::string& path, std::string_view text) {
+  auto written = files.WriteAtomically(path, text, 0600);
+  if (!written.ok()) return Error(ErrorCode::kInternal, path + ": " + written.reason);
   return Ok();
 }
 
@@ -79,7 +61,7 @@ std::string ChildSharedConfig(const ProfileSet& profiles, std::string_view profi
 }
 
 Result<std::unique_ptr<ChildSharedConfigFiles>> ChildSharedConfigFiles::Create(
-    const Environment& env, std::string_view config_text) {
+    const Environment& env, FileSystem& files, std::string_view config_text) {
   std::string base;
   for (const char* var : {"XDG_RUNTIME_DIR", "TMPDIR"}) {
     auto v = env.Get(var);
@@ -89,26 +71,26 @@ Result<std::unique_ptr<ChildSharedConfigFiles>> ChildSharedConfigFiles::Create(
     }
   }
   if (base.empty()) base = "/tmp";
-  std::string pattern = base + "/assume-spoke-role-child.XXXXXX";
-  // mkdtemp makes the directory 0700: nobody else can list, add or replace its files.
-  if (mkdtemp(pattern.data()) == nullptr) {
+  // The directory is 0700 (as mkdtemp makes it): nobody else can list, add or replace its files.
+  auto made = files.CreateUniqueDirectory(base + "/assume-spoke-role-child.");
+  if (!made.ok()) {
     return Error(ErrorCode::kInternal, "cannot create a private directory for the command's "
-                                       "config files in " + base + ": " + std::strerror(errno));
+                                       "config files in " + base + ": " + made.reason);
   }
-  std::unique_ptr<ChildSharedConfigFiles> files(new ChildSharedConfigFiles());
-  files->directory_ = pattern;
-  std::string config = pattern + "/config", credentials = pattern + "/credentials";
-  if (auto s = WriteNew(config, config_text); !s) return std::move(s).error();
-  files->config_ = config;
-  if (auto s = WriteNew(credentials, ""); !s) return std::move(s).error();
-  files->credentials_ = credentials;
-  return files;
+  std::unique_ptr<ChildSharedConfigFiles> out(new ChildSharedConfigFiles(files));
+  out->directory_ = made.path;
+  std::string config = made.path + "/config", credentials = made.path + "/credentials";
+  if (auto s = WriteNew(files, config, config_text); !s) return std::move(s).error();
+  out->config_ = config;
+  if (auto s = WriteNew(files, credentials, ""); !s) return std::move(s).error();
+  out->credentials_ = credentials;
+  return out;
 }
 
 ChildSharedConfigFiles::~ChildSharedConfigFiles() {
-  if (!config_.empty()) unlink(config_.c_str());
-  if (!credentials_.empty()) unlink(credentials_.c_str());
-  if (!directory_.empty()) rmdir(directory_.c_str());
+  if (!config_.empty()) files_.Remove(config_);
+  if (!credentials_.empty()) files_.Remove(credentials_);
+  if (!directory_.empty()) files_.Remove(directory_);
 }
 
 }  // namespace hubspoke

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
-#include <sys/stat.h>
 
 #include "hubspoke/exec.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke {
 namespace {
@@ -62,28 +62,41 @@ TEST(ChildSharedConfig, IdentityProperties) {
 }
 
 TEST(ChildSharedConfigFiles, PrivateFilesRemovedAfterwards) {
+  testing::MemoryFileSystem disk;
+  disk.AddDirectory("/tmp", 01777);
   auto env = MakeMapEnvironment({{"TMPDIR", "/tmp"}});
   std::string config, credentials, directory;
   {
-    auto files = ChildSharedConfigFiles::Create(*env, "[default]\nregion = x\n");
+    auto files = ChildSharedConfigFiles::Create(*env, disk, "[default]\nregion = x\n");
     ASSERT_TRUE(files) << files.error().message();
     config = (*files)->config_file();
     credentials = (*files)->credentials_file();
     directory = config.substr(0, config.rfind('/'));
-    struct stat st {};
-    ASSERT_EQ(::stat(directory.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0700u);
-    ASSERT_EQ(::stat(config.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-    EXPECT_EQ(st.st_size, 21);
-    ASSERT_EQ(::stat(credentials.c_str(), &st), 0);
-    EXPECT_EQ(st.st_mode & 0777, 0600u);
-    EXPECT_EQ(st.st_size, 0);
+    EXPECT_EQ(directory.rfind("/tmp/assume-spoke-role-child.", 0), 0u) << directory;
+    EXPECT_EQ(disk.Stat(directory).stat.mode, 0700u);
+    EXPECT_EQ(disk.Stat(config).stat.mode, 0600u);
+    EXPECT_EQ(disk.Content(config), "[default]\nregion = x\n");
+    EXPECT_EQ(disk.Stat(credentials).stat.mode, 0600u);
+    EXPECT_EQ(disk.Content(credentials), "");
+    EXPECT_EQ(disk.List(directory).names, (std::vector<std::string>{"config", "credentials"}));
   }
-  struct stat st {};
-  EXPECT_NE(::stat(config.c_str(), &st), 0);
-  EXPECT_NE(::stat(credentials.c_str(), &st), 0);
-  EXPECT_NE(::stat(directory.c_str(), &st), 0);
+  EXPECT_FALSE(disk.Exists(config));
+  EXPECT_FALSE(disk.Exists(credentials));
+  EXPECT_FALSE(disk.Exists(directory));
+}
+
+TEST(ChildSharedConfigFiles, PrefersXdgRuntimeDirAndNamesTheDirectoryItCannotUse) {
+  testing::MemoryFileSystem disk;
+  disk.AddDirectory("/run/user/1000", 0700);
+  auto env = MakeMapEnvironment({{"XDG_RUNTIME_DIR", "/run/user/1000"}, {"TMPDIR", "/tmp"}});
+  auto files = ChildSharedConfigFiles::Create(*env, disk, "");
+  ASSERT_TRUE(files) << files.error().message();
+  EXPECT_EQ((*files)->config_file().rfind("/run/user/1000/assume-spoke-role-child.", 0), 0u);
+  auto none = ChildSharedConfigFiles::Create(*MakeMapEnvironment({{"TMPDIR", "/gone"}}), disk, "");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().message(),
+            "cannot create a private directory for the command's config files in /gone: No such "
+            "file or directory");
 }
 
 TEST(ChildEnvironment, PointsTheChildAtItsOwnSharedConfigFiles) {

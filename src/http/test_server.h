@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "testing/temp_directory.h"
+
 namespace hubspoke::http_test {
 
 struct ReceivedRequest {
@@ -284,8 +286,7 @@ inline std::string Reply(int status, std::string_view body, std::string_view ext
 class TestPki {
  public:
   TestPki() {
-    char pattern[] = "/tmp/hubspoke-pki-XXXXXX";
-    dir_ = mkdtemp(pattern);
+    dir_ = tmp_.path();
     ca_key_ = NewKey();
     ca_ = NewCert("hubspoke test CA", ca_key_, nullptr, nullptr, "");
     ca_pem_path_ = dir_ + "/ca.pem";
@@ -297,8 +298,6 @@ class TestPki {
     for (SSL_CTX* ctx : contexts_) SSL_CTX_free(ctx);
     X509_free(ca_);
     EVP_PKEY_free(ca_key_);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
   }
   TestPki(const TestPki&) = delete;
   TestPki& operator=(const TestPki&) = delete;
@@ -359,6 +358,7 @@ class TestPki {
     return cert;
   }
 
+  testing::TempDirectory tmp_{"hubspoke-pki"};  // real: OpenSSL reads the PEM files
   std::string dir_;
   std::string ca_pem_path_;
   EVP_PKEY* ca_key_ = nullptr;

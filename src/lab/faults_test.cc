@@ -6,6 +6,7 @@
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/provider.h"
 #include "lab/lab_testing.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke::lab {
 namespace {
@@ -80,7 +81,8 @@ class LabFaults : public ::testing::Test {
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", lab_->url()}, {"AWS_REGION", "us-east-1"}});
     auto http = MakeHttpClient({});
     hubspoke::testing::MaxRandom random;
-    SystemContext sys{clock_, *env, *http, client_log_, random};
+    hubspoke::testing::MemoryFileSystem files;
+    SystemContext sys{clock_, *env, *http, client_log_, random, files};
     auto base = MakeStaticCredentialsProvider(BuiltinUserCredentials(), "test keys");
     SpokeCredentialsInput input{.hub_account_id = kBuiltinHubAccount,
                                 .spoke_account_id = kBuiltinSpokeAccount,

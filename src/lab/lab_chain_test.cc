@@ -6,6 +6,7 @@
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
 #include "lab/lab_testing.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke::lab {
 namespace {
@@ -20,7 +21,7 @@ class Client {
   explicit Client(const std::string& url)
       : env_(MakeMapEnvironment({{"AWS_ENDPOINT_URL", url}, {"AWS_REGION", "us-east-1"}})),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {}
+        sys_{clock_, *env_, *http_, log_, random_, files_} {}
   const SystemContext& sys() const { return sys_; }
   std::string log() const { return log_.text(); }
 
@@ -35,6 +36,7 @@ class Client {
   std::unique_ptr<HttpTransport> http_;
   hubspoke::testing::CapturingLogger log_;
   hubspoke::testing::MaxRandom random_;
+  hubspoke::testing::MemoryFileSystem files_;
   SystemContext sys_;
 };
 

@@ -2,7 +2,6 @@
 #include <string>
 
 #include "hubspoke/profile.h"
-#include "sys/read_file.h"
 
 namespace hubspoke {
 namespace {
@@ -20,27 +19,28 @@ std::string WhatSetIt(const Environment& env, const char* variable, const char* 
 // the SDKs; /dev/null reads as empty. Any other failure (permissions, a directory, a FIFO, a
 // device, too large) is an error naming the file, because silently ignoring a credentials file
 // the user can see is worse than stopping.
-Result<ProfileSet> LoadOne(const std::string& path, ProfileFileKind kind, const std::string& what) {
-  auto file = sys::ReadRegularFile(path, {.max_bytes = kMaxFileSize});
-  if (file.status == sys::ReadFileStatus::kNotFound) {
+Result<ProfileSet> LoadOne(const FileSystem& files, const std::string& path, ProfileFileKind kind,
+                           const std::string& what) {
+  auto file = files.Read(path, {.max_bytes = kMaxFileSize});
+  if (file.status == ReadFileStatus::kNotFound) {
     ProfileSet empty;
     (kind == ProfileFileKind::kConfig ? empty.config_path : empty.credentials_path) = path;
     return empty;
   }
-  if (!file.ok()) return Error(ErrorCode::kInvalidArgument, sys::ReadFileError(what, path, file));
+  if (!file.ok()) return Error(ErrorCode::kInvalidArgument, ReadFileError(what, path, file));
   return ParseProfileFile(file.bytes, kind, path);
 }
 
 }  // namespace
 
-Result<ProfileSet> LoadProfiles(const Environment& env) {
+Result<ProfileSet> LoadProfiles(const Environment& env, const FileSystem& files) {
   auto locations = ResolveProfileFileLocations(env);
   if (!locations) return std::move(locations).error();
-  auto config = LoadOne(locations->config, ProfileFileKind::kConfig,
+  auto config = LoadOne(files, locations->config, ProfileFileKind::kConfig,
                         WhatSetIt(env, "AWS_CONFIG_FILE", "config file"));
   if (!config) return std::move(config).error();
   auto credentials =
-      LoadOne(locations->credentials, ProfileFileKind::kCredentials,
+      LoadOne(files, locations->credentials, ProfileFileKind::kCredentials,
               WhatSetIt(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials file"));
   if (!credentials) return std::move(credentials).error();
   ProfileSet merged = MergeProfileSets(*config, *credentials);

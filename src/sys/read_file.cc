@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -36,16 +37,6 @@ ReadFileResult FromErrno(int err, const ReadFileOptions& options) {
   return Failure(ReadFileStatus::kError, std::strerror(err));
 }
 
-std::string TypeName(mode_t mode) {
-  if (S_ISDIR(mode)) return "is a directory";
-  if (S_ISFIFO(mode)) return "is a FIFO";
-  if (S_ISCHR(mode)) return "is a character device";
-  if (S_ISBLK(mode)) return "is a block device";
-  if (S_ISSOCK(mode)) return "is a socket";
-  if (S_ISLNK(mode)) return "is a symbolic link";
-  return "is not a regular file";
-}
-
 bool IsDevNull(const struct stat& st) {
   return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
 }
@@ -57,7 +48,18 @@ std::string SizeText(std::size_t bytes) {
 }
 
 ReadFileResult TooLarge(const ReadFileOptions& options) {
-  return Failure(ReadFileStatus::kTooLarge, "is larger than " + SizeText(options.max_bytes));
+  return Failure(ReadFileStatus::kTooLarge, TooLargeReason(options.max_bytes));
+}
+
+FileType TypeOf(mode_t m) {
+  return S_ISREG(m)    ? FileType::kRegular
+         : S_ISDIR(m)  ? FileType::kDirectory
+         : S_ISLNK(m)  ? FileType::kSymlink
+         : S_ISFIFO(m) ? FileType::kFifo
+         : S_ISCHR(m)  ? FileType::kCharDevice
+         : S_ISBLK(m)  ? FileType::kBlockDevice
+         : S_ISSOCK(m) ? FileType::kSocket
+                       : FileType::kOther;
 }
 
 // The verdict on a file's type: nullopt to go on reading a regular file, else the result
@@ -67,7 +69,7 @@ std::optional<ReadFileResult> ByType(const struct stat& st, const ReadFileOption
   if (options.dev_null_reads_empty && IsDevNull(st)) {
     return ReadFileResult{.status = ReadFileStatus::kOk, .bytes = {}, .reason = {}};
   }
-  return Failure(ReadFileStatus::kNotRegular, TypeName(st.st_mode));
+  return Failure(ReadFileStatus::kNotRegular, NotRegularReason(TypeOf(st.st_mode)));
 }
 
 struct FdCloser {
@@ -76,6 +78,35 @@ struct FdCloser {
 };
 
 }  // namespace
+
+std::string NotRegularReason(FileType type) {
+  switch (type) {
+    case FileType::kDirectory: return "is a directory";
+    case FileType::kFifo: return "is a FIFO";
+    case FileType::kCharDevice: return "is a character device";
+    case FileType::kBlockDevice: return "is a block device";
+    case FileType::kSocket: return "is a socket";
+    case FileType::kSymlink: return "is a symbolic link";
+    default: return "is not a regular file";
+  }
+}
+
+std::string TooLargeReason(std::size_t max_bytes) {
+  return "is larger than " + SizeText(max_bytes);
+}
+
+FileStat ToFileStat(const struct stat& st) {
+  FileStat out;
+  const mode_t m = st.st_mode;
+  out.type = TypeOf(m);
+  out.owner = st.st_uid;
+  out.mode = static_cast<unsigned>(m & 07777);
+  out.size = st.st_size > 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  out.mtime = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+  out.null_device = IsDevNull(st);
+  return out;
+}
 
 ReadFileResult ReadRegularFile(const std::string& path, const ReadFileOptions& options) {
   struct stat st {};
@@ -95,7 +126,7 @@ ReadFileResult ReadRegularFile(const std::string& path, const ReadFileOptions& o
   if (::fstat(fd, &st) != 0) return Failure(ReadFileStatus::kError, std::strerror(errno));
   if (auto verdict = ByType(st, options)) return std::move(*verdict);
   if (options.check) {
-    if (std::string why = options.check(st); !why.empty()) {
+    if (std::string why = options.check(ToFileStat(st)); !why.empty()) {
       return Failure(ReadFileStatus::kRefused, std::move(why));
     }
   }
@@ -132,6 +163,10 @@ ReadFileResult ReadRegularFile(const std::string& path, const ReadFileOptions& o
   return ReadFileResult{.status = ReadFileStatus::kOk, .bytes = std::move(data), .reason = {}};
 }
 
+}  // namespace hubspoke::sys
+
+namespace hubspoke {
+
 std::string ReadFileError(std::string_view what, std::string_view path,
                           const ReadFileResult& result) {
   const std::string quoted = "'" + Printable(path, 300) + "'";
@@ -147,4 +182,4 @@ std::string ReadFileError(std::string_view what, std::string_view path,
   }
 }
 
-}  // namespace hubspoke::sys
+}  // namespace hubspoke

@@ -1,6 +1,6 @@
-// The fixture of the tests that talk to a FakeSts: one set of fakes (clock, logger, randomness),
-// a real HTTP client, the base user's key (BaseCredentials()), and an environment that never reads the shared config
-// files of whoever runs the tests. Tests only.
+// The fixture of the tests that talk to a FakeSts: one set of fakes (clock, logger, randomness,
+// files in memory), a real HTTP client, the base user's key (BaseCredentials()), and an
+// environment that never reads the shared config files of whoever runs the tests. Tests only.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +13,7 @@
 #include "hubspoke/credentials.h"
 #include "hubspoke/system.h"
 #include "testing/fake_sts.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke::testing {
 
@@ -50,7 +51,7 @@ class FakeStsTest : public ::testing::Test {
                        bool sts_endpoint = false)
       : env_(HermeticEnvironment(WithEndpoint(std::move(vars), sts_endpoint))),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {
+        sys_{clock_, *env_, *http_, log_, random_, files_} {
     sts_.AddKey(kBaseKey, kBaseSecret, kBaseUserArn);
   }
 
@@ -65,6 +66,7 @@ class FakeStsTest : public ::testing::Test {
   FakeClock clock_;
   CapturingLogger log_;
   MaxRandom random_;
+  MemoryFileSystem files_;  // the files the code under test sees (none until a test adds them)
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   SystemContext sys_;

@@ -381,7 +381,9 @@ TEST_P(CredentialScenario, Run) {
   testing::FakeClock clock(start);
   testing::CapturingLogger log;
   testing::MaxRandom random;
-  SystemContext sys{clock, *env, http, log, random};
+  // The real disk: the scenario's fs/ is materialized there (credential_process scripts run).
+  std::unique_ptr<FileSystem> files = MakeRealFileSystem();
+  SystemContext sys{clock, *env, http, log, random, *files};
 
   const std::string mfa_code = test_case.value("mfa_code", "");
   std::vector<std::string> mfa_asked;  // the serials the reader was asked for
@@ -397,7 +399,7 @@ TEST_P(CredentialScenario, Run) {
 
   std::vector<Result<Credentials>> results;
   std::string described;
-  auto profiles = LoadProfiles(*env);
+  auto profiles = LoadProfiles(*env, *files);
   const int calls = test_case.value("calls", 1);
   if (!profiles) {
     results.push_back(profiles.error());

@@ -12,6 +12,8 @@
 #include "core/time.h"
 #include "lab/lab_testing.h"
 #include "testing/fake_sts.h"
+#include "testing/memory_file_system.h"
+#include "testing/temp_directory.h"
 
 namespace hubspoke {
 namespace {
@@ -39,23 +41,20 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
+// On the real disk: modes, owners, symbolic links and FIFOs as the OS makes them.
 class HubSessionCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/hub-cache-test.XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
+    root_ = tmp_.path();
     dir_ = root_ + "/run/assume-spoke-role";
     key_ = HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
   }
   void TearDown() override {
-    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::replace);
-    fs::remove_all(root_);
     const std::string text = log_.text();
     EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
     EXPECT_EQ(text.find(kToken), std::string::npos) << text;
   }
-  HubSessionCache Cache() { return HubSessionCache(dir_, clock_, log_); }
+  HubSessionCache Cache() { return HubSessionCache(dir_, clock_, log_, *files_); }
   std::string EntryPath() const { return dir_ + "/" + key_ + ".json"; }
   static mode_t ModeOf(const std::string& path) {
     struct stat st {};
@@ -63,6 +62,8 @@ class HubSessionCacheTest : public ::testing::Test {
     return st.st_mode & 07777;
   }
 
+  hubspoke::testing::TempDirectory tmp_{"hub-cache-test"};
+  std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();
   std::string root_, dir_, key_;
   ManualClock clock_;
   hubspoke::testing::CapturingLogger log_;
@@ -243,6 +244,78 @@ TEST_F(HubSessionCacheTest, UncreatableDirectoryIsAWarningNotAnError) {
   cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
   EXPECT_NE(log_.text().find("cache: cannot create " + dir_), std::string::npos) << log_.text();
   EXPECT_FALSE(cache.Load(key_));
+}
+
+// In memory: what the real disk cannot show without root (another user's file) or at will (a
+// full disk).
+class HubSessionCacheInMemoryTest : public ::testing::Test {
+ protected:
+  HubSessionCacheInMemoryTest() { files_.AddDirectory("/run/user/1000", 0700); }
+  void TearDown() override {
+    const std::string text = log_.text();
+    EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
+    EXPECT_EQ(text.find(kToken), std::string::npos) << text;
+  }
+  HubSessionCache Cache() { return HubSessionCache(dir_, clock_, log_, files_); }
+
+  const std::string dir_ = "/run/user/1000/assume-spoke-role";
+  const std::string key_ = HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
+  const std::string entry_ = dir_ + "/" + key_ + ".json";
+  hubspoke::testing::MemoryFileSystem files_;
+  ManualClock clock_;
+  hubspoke::testing::CapturingLogger log_;
+};
+
+TEST_F(HubSessionCacheInMemoryTest, StoresAtomicallyInAPrivateDirectory) {
+  auto cache = Cache();
+  cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
+  EXPECT_EQ(files_.Stat(dir_).stat.mode, 0700u);
+  EXPECT_EQ(files_.Stat(entry_).stat.mode, 0600u);
+  EXPECT_EQ(files_.List(dir_).names, std::vector<std::string>{key_ + ".json"});
+  auto loaded = cache.Load(key_);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->credentials.session_token.reveal(), kToken);
+}
+
+TEST_F(HubSessionCacheInMemoryTest, ForeignOwnedFilesAndDirectoriesAreIgnored) {
+  auto cache = Cache();
+  cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
+  files_.SetOwner(entry_, files_.user() + 12345);
+  EXPECT_FALSE(cache.Load(key_));
+  EXPECT_NE(log_.text().find("cache: ignoring " + entry_ + ": owned by uid " +
+                             std::to_string(files_.user() + 12345) + ", not us"),
+            std::string::npos)
+      << log_.text();
+  files_.SetOwner(entry_, files_.user());
+  ASSERT_TRUE(cache.Load(key_));
+  files_.SetOwner(dir_, files_.user() + 1);
+  EXPECT_FALSE(cache.Load(key_));
+  EXPECT_NE(log_.text().find("cache: ignoring " + dir_ + ": owned by uid"), std::string::npos)
+      << log_.text();
+}
+
+TEST_F(HubSessionCacheInMemoryTest, AFailedWriteIsAWarningAndKeepsTheOldEntry) {
+  auto cache = Cache();
+  cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
+  files_.FailWrites("No space left on device");
+  cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(50)));
+  EXPECT_NE(log_.text().find("cache: cannot save " + entry_ + ": No space left on device"),
+            std::string::npos)
+      << log_.text();
+  auto loaded = cache.Load(key_);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(*loaded->credentials.expiration,
+            std::chrono::time_point_cast<std::chrono::seconds>(clock_.Now() +
+                                                               std::chrono::minutes(15)));
+}
+
+TEST_F(HubSessionCacheInMemoryTest, ClearReportsWhatItCannotRemove) {
+  files_.AddFile(dir_ + "/notes.txt", "not ours");
+  files_.SetMode(dir_, 0700);
+  files_.DenyAccess(dir_);
+  auto cleared = Cache().Clear();
+  ASSERT_FALSE(cleared);
+  EXPECT_EQ(cleared.error().message(), "cache clear: " + dir_ + ": Permission denied");
 }
 
 }  // namespace

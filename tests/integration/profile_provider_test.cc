@@ -13,6 +13,7 @@
 #include "hubspoke/providers.h"
 #include "lab/lab_testing.h"
 #include "testing/fake_sts.h"
+#include "testing/temp_directory.h"
 
 namespace hubspoke {
 namespace {
@@ -25,15 +26,14 @@ constexpr char kUserSecret[] = "labSecretKey/sysAutomation/EXAMPLEKEY001";
 constexpr char kHubArn[] = "arn:aws:iam::999999999999:role/automation-hub-role";
 constexpr char kSpokeArn[] = "arn:aws:iam::888888888888:role/automation-spoke-role";
 
-// A temp HOME with ~/.aws/config and ~/.aws/credentials, a map environment pointing at them and
+// A temporary HOME with ~/.aws/config and ~/.aws/credentials, a map environment pointing at them and
 // at `sts_url`, and a client-side SystemContext whose log is captured.
 class Fixture {
  public:
   Fixture(const std::string& config, const std::string& credentials,
           std::vector<std::pair<std::string, std::string>> extra_env = {},
           const std::string& sts_url = "")
-      : dir_(fs::temp_directory_path() /
-             ("hubspoke-profile-" + std::to_string(::getpid()) + "-" + std::to_string(++count_))) {
+      : dir_(tmp_.path()) {
     fs::create_directories(dir_ / ".aws");
     Write(dir_ / ".aws" / "config", config);
     Write(dir_ / ".aws" / "credentials", credentials);
@@ -48,16 +48,12 @@ class Fixture {
     if (!sts_url.empty()) add_default("AWS_ENDPOINT_URL", sts_url);
     env_ = MakeMapEnvironment(vars);
     http_ = MakeHttpClient({});
-    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
-    auto loaded = LoadProfiles(*env_);
+    sys_ = std::make_unique<SystemContext>(
+        SystemContext{clock_, *env_, *http_, log_, random_, *files_});
+    auto loaded = LoadProfiles(*env_, *files_);
     EXPECT_TRUE(loaded) << loaded.error().message();
     if (loaded) profiles_ = std::move(*loaded);
   }
-  ~Fixture() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
   static void Write(const fs::path& path, const std::string& text) {
     std::ofstream(path, std::ios::trunc) << text;
   }
@@ -94,8 +90,10 @@ class Fixture {
   }
 
  private:
-  static inline int count_ = 0;
+  // Real files: credential_process helpers are scripts a child process runs.
+  hubspoke::testing::TempDirectory tmp_{"hubspoke-profile"};
   fs::path dir_;
+  std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();
   hubspoke::testing::FakeClock clock_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;

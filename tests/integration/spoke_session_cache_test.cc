@@ -42,7 +42,7 @@ class SpokeSessionCacheTest : public ::testing::Test {
   SpokeSessionCacheTest()
       : env_(testing::HermeticEnvironment(
             {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "eu-west-1"}})),
-        sys_{clock_, *env_, forbidden_, log_, random_} {
+        sys_{clock_, *env_, forbidden_, log_, random_, files_} {
     sts_.AddKey(kBaseKey, kBaseSecret, "arn:aws:iam::111111111111:user/sys-automation");
     Credentials base;
     base.access_key_id = kBaseKey;
@@ -80,6 +80,7 @@ class SpokeSessionCacheTest : public ::testing::Test {
   ManualClock clock_;
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::MemoryFileSystem files_;
   ForbiddenTransport forbidden_;
   std::unique_ptr<Environment> env_;
   SystemContext sys_;

@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <mutex>
 
 #include "core/base64.h"
@@ -16,6 +14,7 @@
 #include "lab/sts_service.h"
 #include "http_server/http_server.h"
 #include "testing/fake_sts.h"
+#include "testing/memory_file_system.h"
 
 namespace hubspoke {
 namespace {
@@ -83,19 +82,17 @@ std::string Param(const SeenRequest& r, const std::string& name) {
 
 class WebIdentityProviderTest : public ::testing::Test {
  protected:
-  WebIdentityProviderTest() : dir_(MakeDir()), token_file_(dir_ + "/token") { Env({}); }
-  ~WebIdentityProviderTest() override { std::filesystem::remove_all(dir_); }
-
-  static std::string MakeDir() {
-    std::string tmpl = ::testing::TempDir() + "webid-XXXXXX";
-    EXPECT_NE(mkdtemp(tmpl.data()), nullptr);
-    return tmpl;
+  WebIdentityProviderTest() : dir_("/var/run/secrets/oidc"), token_file_(dir_ + "/token") {
+    files_.AddDirectory(dir_);
+    Env({});
   }
+
   void Env(std::vector<std::pair<std::string, std::string>> vars) {
     env_ = MakeMapEnvironment(std::move(vars));
-    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
+    sys_ = std::make_unique<SystemContext>(
+        SystemContext{clock_, *env_, *http_, log_, random_, files_});
   }
-  void WriteToken(const std::string& token) { std::ofstream(token_file_) << token << "\n"; }
+  void WriteToken(const std::string& token) { files_.AddFile(token_file_, token + "\n"); }
   StsClientOptions Sts() {
     return StsClientOptions{.endpoint = lab_.url(), .signing_region = "us-east-1"};
   }
@@ -124,6 +121,7 @@ class WebIdentityProviderTest : public ::testing::Test {
   testing::FakeClock clock_;
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::MemoryFileSystem files_;
   std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
   std::unique_ptr<Environment> env_;
   std::unique_ptr<SystemContext> sys_;
@@ -194,8 +192,9 @@ TEST_F(WebIdentityProviderTest, MissingOrEmptyTokenFileNamesTheFileAndTheSource)
   EXPECT_TRUE(lab_.seen().empty());
 }
 
-// /dev/zero is refused for what it is (not read up to the limit); a FIFO without a writer does
-// not hang the read; a file over 64 KiB is not a token.
+// /dev/zero is refused for what it is (not read up to the limit); a FIFO is refused (the real
+// FileSystem's tests show one without a writer does not hang the read); a file over 64 KiB is
+// not a token.
 TEST_F(WebIdentityProviderTest, TokenFileMustBeASmallRegularFile) {
   auto error_for = [&](const std::string& file) {
     Env({{"AWS_ROLE_ARN", kRole}, {"AWS_WEB_IDENTITY_TOKEN_FILE", file}});
@@ -207,11 +206,12 @@ TEST_F(WebIdentityProviderTest, TokenFileMustBeASmallRegularFile) {
     EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
     return c.error().message();
   };
+  files_.AddCharDevice("/dev/zero");
   EXPECT_EQ(error_for("/dev/zero"),
             "AWS_WEB_IDENTITY_TOKEN_FILE: cannot read '/dev/zero': is a character device (a "
             "regular file is required)");
   const std::string fifo = dir_ + "/fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  files_.AddFifo(fifo);
   EXPECT_EQ(error_for(fifo), "AWS_WEB_IDENTITY_TOKEN_FILE: cannot read '" + fifo +
                                  "': is a FIFO (a regular file is required)");
   EXPECT_EQ(error_for(dir_), "AWS_WEB_IDENTITY_TOKEN_FILE: cannot read '" + dir_ +

@@ -1,5 +1,5 @@
-#include "sys/read_file.h"
-
+// The real FileSystem against the real OS: hostile files (FIFOs, devices, sockets, symbolic
+// links, directories, permissions) and atomic writes.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,31 +10,21 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "hubspoke/file_system.h"
+#include "testing/temp_directory.h"
 
 namespace hubspoke {
 namespace {
-
-using sys::ReadFileError;
-using sys::ReadFileOptions;
-using sys::ReadFileResult;
-using sys::ReadFileStatus;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 class ReadRegularFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "/read_file_XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::permissions(dir_ + "/locked", fs::perms::owner_all, ignored);
-    fs::remove_all(dir_, ignored);
-  }
   std::string Write(const std::string& name, const std::string& text) {
     const std::string path = dir_ + "/" + name;
     std::ofstream(path, std::ios::binary) << text;
@@ -48,12 +38,14 @@ class ReadRegularFile : public ::testing::Test {
   // Reads and checks it returned promptly (a FIFO without a writer must not block).
   ReadFileResult Read(const std::string& path, ReadFileOptions options = {.max_bytes = 1024}) {
     const auto start = Clock::now();
-    ReadFileResult r = sys::ReadRegularFile(path, options);
+    ReadFileResult r = files_->Read(path, options);
     EXPECT_LT(Clock::now() - start, std::chrono::seconds(2)) << path;
     return r;
   }
 
-  std::string dir_;
+  testing::TempDirectory tmp_{"read_file"};
+  const std::string dir_ = tmp_.path();
+  std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();
 };
 
 TEST_F(ReadRegularFile, RegularFile) {
@@ -187,7 +179,7 @@ TEST_F(ReadRegularFile, UnreadableFileIsAnError) {
 TEST_F(ReadRegularFile, FileThatGrowsPastTheLimitIsRefused) {
   const std::string path = Write("growing", std::string(100, 'a'));
   auto grow = [&](std::size_t bytes) {
-    return [&, bytes](const struct stat&) {
+    return [&, bytes](const FileStat&) {
       std::ofstream(path, std::ios::binary | std::ios::app) << std::string(bytes, 'b');
       return std::string();
     };
@@ -219,9 +211,12 @@ TEST_F(ReadRegularFile, FileReportingSizeZeroIsReadAndBounded) {
 TEST_F(ReadRegularFile, CheckSeesTheOpenFileAndCanRefuseIt) {
   const std::string path = Write("f", "x");
   ASSERT_EQ(chmod(path.c_str(), 0644), 0);
-  auto r = Read(path, {.max_bytes = 1024, .check = [](const struct stat& st) {
-                         return (st.st_mode & 077) != 0 ? std::string("mode lets others in")
-                                                        : std::string();
+  auto r = Read(path, {.max_bytes = 1024, .check = [](const FileStat& st) {
+                         EXPECT_EQ(st.type, FileType::kRegular);
+                         EXPECT_EQ(st.owner, geteuid());
+                         EXPECT_EQ(st.size, 1u);
+                         return (st.mode & 077) != 0 ? std::string("mode lets others in")
+                                                     : std::string();
                        }});
   EXPECT_EQ(r.status, ReadFileStatus::kRefused);
   EXPECT_EQ(r.reason, "mode lets others in");
@@ -234,6 +229,116 @@ TEST_F(ReadRegularFile, ErrorLinesAreOneLineAndPrintable) {
   EXPECT_EQ(r.status, ReadFileStatus::kNotFound);
   EXPECT_EQ(ReadFileError("--model", path, r),
             "--model: cannot read '" + dir_ + "/new?line': No such file or directory");
+}
+
+// ---- the other operations ----------------------------------------------------------------
+
+class RealFileSystem : public ::testing::Test {
+ protected:
+  testing::TempDirectory tmp_{"real_fs"};
+  const std::string dir_ = tmp_.path();
+  std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();
+};
+
+TEST_F(RealFileSystem, WriteAtomicallyMakesTheFileWithTheModeAndLeavesNoTemporaryFile) {
+  const std::string path = dir_ + "/entry.json";
+  ASSERT_TRUE(files_->WriteAtomically(path, "first").ok());
+  auto st = files_->Stat(path);
+  ASSERT_TRUE(st.ok()) << st.reason;
+  EXPECT_EQ(st.stat.type, FileType::kRegular);
+  EXPECT_EQ(st.stat.mode, 0600u);  // the default
+  EXPECT_EQ(st.stat.owner, geteuid());
+  EXPECT_EQ(st.stat.size, 5u);
+  ASSERT_TRUE(files_->WriteAtomically(path, "second, longer", 0644).ok());
+  EXPECT_EQ(files_->Read(path, {.max_bytes = 100}).bytes, "second, longer");
+  EXPECT_EQ(files_->Stat(path).stat.mode, 0644u);
+  auto listed = files_->List(dir_);
+  ASSERT_TRUE(listed.ok()) << listed.reason;
+  EXPECT_EQ(listed.names, std::vector<std::string>{"entry.json"});
+}
+
+// rename(2) replaces a symbolic link at the path; it never writes through it.
+TEST_F(RealFileSystem, WriteAtomicallyReplacesASymlinkInsteadOfFollowingIt) {
+  const std::string victim = tmp_.Write("victim", "untouched");
+  fs::create_symlink(victim, dir_ + "/entry");
+  ASSERT_TRUE(files_->WriteAtomically(dir_ + "/entry", "new").ok());
+  EXPECT_EQ(files_->Read(victim, {.max_bytes = 100}).bytes, "untouched");
+  EXPECT_EQ(files_->Stat(dir_ + "/entry", /*follow_symlinks=*/false).stat.type,
+            FileType::kRegular);
+}
+
+TEST_F(RealFileSystem, WriteAtomicallyFailsCleanly) {
+  auto missing = files_->WriteAtomically(dir_ + "/no/such/dir/file", "x");
+  EXPECT_EQ(missing.status, FileOpStatus::kNotFound);
+  EXPECT_EQ(missing.reason, "No such file or directory");
+  // Onto a directory: the rename fails, the temporary file is removed.
+  ASSERT_TRUE(files_->CreateDirectory(dir_ + "/sub", 0700).ok());
+  auto onto_dir = files_->WriteAtomically(dir_ + "/sub", "x");
+  EXPECT_EQ(onto_dir.status, FileOpStatus::kError);
+  EXPECT_EQ(onto_dir.reason, "Is a directory");
+  EXPECT_EQ(files_->List(dir_).names, std::vector<std::string>{"sub"});
+}
+
+TEST_F(RealFileSystem, StatFollowsSymlinksOnlyWhenAsked) {
+  fs::create_symlink(dir_, dir_ + "/link");
+  EXPECT_EQ(files_->Stat(dir_ + "/link").stat.type, FileType::kDirectory);
+  EXPECT_EQ(files_->Stat(dir_ + "/link", /*follow_symlinks=*/false).stat.type, FileType::kSymlink);
+  auto dir = files_->Stat(dir_);
+  EXPECT_EQ(dir.stat.mode, 0700u);  // as mkdtemp makes it
+  auto fifo_path = dir_ + "/fifo";
+  ASSERT_EQ(mkfifo(fifo_path.c_str(), 0600), 0);
+  EXPECT_EQ(files_->Stat(fifo_path).stat.type, FileType::kFifo);
+  auto null = files_->Stat("/dev/null");
+  EXPECT_EQ(null.stat.type, FileType::kCharDevice);
+  EXPECT_TRUE(null.stat.null_device);
+  EXPECT_FALSE(files_->Stat("/dev/zero").stat.null_device);
+  auto absent = files_->Stat(dir_ + "/absent");
+  EXPECT_EQ(absent.status, FileOpStatus::kNotFound);
+  EXPECT_EQ(absent.reason, "No such file or directory");
+  auto through = files_->Stat(tmp_.Write("plain", "") + "/x");
+  EXPECT_EQ(through.status, FileOpStatus::kError);
+  EXPECT_EQ(through.reason, "Not a directory");
+}
+
+TEST_F(RealFileSystem, StatReportsTheModificationTime) {
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(2);
+  const std::string path = tmp_.Write("f", "x");
+  auto st = files_->Stat(path);
+  EXPECT_GT(st.stat.mtime, before);
+  EXPECT_LT(st.stat.mtime, std::chrono::system_clock::now() + std::chrono::seconds(2));
+}
+
+TEST_F(RealFileSystem, CreateRemoveAndList) {
+  ASSERT_TRUE(files_->CreateDirectory(dir_ + "/d", 0700).ok());
+  EXPECT_EQ(files_->Stat(dir_ + "/d").stat.mode, 0700u);
+  auto again = files_->CreateDirectory(dir_ + "/d", 0700);
+  EXPECT_EQ(again.status, FileOpStatus::kExists);
+  EXPECT_EQ(again.reason, "File exists");
+  EXPECT_EQ(files_->CreateDirectory(dir_ + "/no/d", 0700).status, FileOpStatus::kNotFound);
+
+  auto unique = files_->CreateUniqueDirectory(dir_ + "/child.");
+  ASSERT_TRUE(unique.ok()) << unique.reason;
+  EXPECT_EQ(unique.path.rfind(dir_ + "/child.", 0), 0u);
+  EXPECT_EQ(unique.path.size(), dir_.size() + 7 + 6);
+  EXPECT_EQ(files_->Stat(unique.path).stat.mode, 0700u);
+  EXPECT_NE(files_->CreateUniqueDirectory(dir_ + "/child.").path, unique.path);
+
+  tmp_.Write("d/f", "x");
+  auto listed = files_->List(dir_ + "/d");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed.names, std::vector<std::string>{"f"});
+  auto not_empty = files_->Remove(dir_ + "/d");
+  EXPECT_EQ(not_empty.status, FileOpStatus::kError);
+  EXPECT_EQ(not_empty.reason, "Directory not empty");
+  EXPECT_TRUE(files_->Remove(dir_ + "/d/f").ok());
+  EXPECT_TRUE(files_->Remove(dir_ + "/d").ok());
+  EXPECT_EQ(files_->Remove(dir_ + "/d").status, FileOpStatus::kNotFound);
+  EXPECT_EQ(files_->List(dir_ + "/d").status, FileOpStatus::kNotFound);
+  // A symbolic link is removed, not what it points at.
+  const std::string target = tmp_.Write("target", "x");
+  fs::create_symlink(target, dir_ + "/link");
+  EXPECT_TRUE(files_->Remove(dir_ + "/link").ok());
+  EXPECT_TRUE(files_->Stat(target).ok());
 }
 
 }  // namespace
