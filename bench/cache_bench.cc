@@ -183,7 +183,8 @@ class CacheWorld {
                                  {"AWS_REGION", "us-east-1"}})),
         log_(MakeNullLogger()),
         random_(MakeSystemRandom()),
-        sys_{SystemClock(), *env_, no_http_, *log_, *random_} {}
+        processes_(MakeRealProcessRunner()),
+        sys_{SystemClock(), *env_, no_http_, *log_, *random_, *processes_} {}
 
   std::unique_ptr<SpokeSessionCache> NewCache(std::shared_ptr<StsCalls> calls) const {
     SpokeSessionCacheOptions options;
@@ -202,6 +203,7 @@ class CacheWorld {
   std::unique_ptr<Environment> env_;
   std::unique_ptr<Logger> log_;
   std::unique_ptr<Random> random_;
+  std::unique_ptr<ProcessRunner> processes_;
   NoTransport no_http_;
   SystemContext sys_;
 };
@@ -294,7 +296,8 @@ void BM_ChainPerRequest(benchmark::State& state) {
   CacheWorld& world = TheWorld();
   // One thread, so sys.http may be one kept-alive client (as the CLI uses it).
   auto http = MakeHttpClient({});
-  SystemContext sys{world.sys().clock, world.env(), *http, world.sys().log, world.sys().random};
+  SystemContext sys{world.sys().clock, world.env(), *http, world.sys().log, world.sys().random,
+                    world.sys().processes};
   auto base = MakeStaticCredentialsProvider(BaseCredentials(), "bench base");
   const SpokeCredentialsInput input = Input(SpokeAccount(0));
   for (auto _ : state) {

@@ -1,6 +1,6 @@
 // The seams to the operating system. Everything outside src/sys/, src/http/ and main receives a
-// SystemContext instead of calling getenv, the clock or the network itself, so tests can fix
-// time, environment and logging.
+// SystemContext instead of calling getenv, the clock, the network or fork itself, so tests can
+// fix time, environment, logging and child processes.
 #pragma once
 
 #include <chrono>
@@ -15,6 +15,7 @@
 
 #include "hubspoke/credentials.h"
 #include "hubspoke/http.h"
+#include "hubspoke/process_runner.h"
 
 namespace hubspoke {
 
@@ -58,6 +59,7 @@ struct SystemContext {
   HttpTransport& http;
   Logger& log;
   Random& random;
+  ProcessRunner& processes;  // every child process is started through it
 };
 
 // Real implementations.
@@ -96,6 +98,7 @@ class RealSystem {
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<Logger> log_;
   std::unique_ptr<Random> random_;
+  std::unique_ptr<ProcessRunner> processes_;
 };
 
 }  // namespace hubspoke

@@ -116,7 +116,8 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
     }
     TransportPool::Lease lease = options_.transports->Acquire();
     if (!lease.get()) return Error(ErrorCode::kInternal, "no HTTP transport for STS");
-    const SystemContext sys{sys_.clock, sys_.env, *lease.get(), sys_.log, sys_.random};
+    const SystemContext sys{sys_.clock, sys_.env, *lease.get(), sys_.log, sys_.random,
+                            sys_.processes};
     StsClient sts(sys, options_.sts);
     return sts.AssumeRole(caller, options_.request);
   }

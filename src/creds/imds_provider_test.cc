@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/time.h"
 #include "http/test_server.h"
 #include "hubspoke/providers.h"
@@ -237,7 +238,7 @@ class ImdsProviderTest : public ::testing::Test {
                             ImdsProviderOptions options = {}, HttpClientOptions http = {}) {
     env_ = MakeMapEnvironment(std::move(env));
     http_ = MakeHttpClient(std::move(http));
-    SystemContext sys{clock_, *env_, *http_, log_, random_};
+    SystemContext sys{clock_, *env_, *http_, log_, random_, processes_};
     provider_ = MakeImdsCredentialsProvider(sys, std::move(options));
     return *provider_;
   }
@@ -263,6 +264,7 @@ class ImdsProviderTest : public ::testing::Test {
   TestClock clock_{std::chrono::sys_days(std::chrono::year(2031) / 5 / 6)};
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<CredentialsProvider> provider_;

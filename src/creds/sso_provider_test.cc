@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/fake_process_runner.h"
 #include "core/hex.h"
 #include "hubspoke/providers.h"
 #include "testing/fake_sts.h"
@@ -117,7 +118,7 @@ class SsoProviderTest : public ::testing::Test {
   SsoProviderTest() : home_(MakeDir()), cache_(home_ + "/.aws/sso/cache") {
     std::filesystem::create_directories(cache_);
     env_ = MakeMapEnvironment({{"HOME", home_}});
-    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
+    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_, processes_});
   }
   ~SsoProviderTest() override { std::filesystem::remove_all(home_); }
 
@@ -160,6 +161,7 @@ class SsoProviderTest : public ::testing::Test {
   testing::FakeClock clock_;
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
   std::unique_ptr<Environment> env_;
   std::unique_ptr<SystemContext> sys_;

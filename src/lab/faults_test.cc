@@ -1,4 +1,5 @@
 // ctest-label: threads
+#include "testing/fake_process_runner.h"
 #include "lab/faults.h"
 
 #include <gtest/gtest.h>
@@ -80,7 +81,8 @@ class LabFaults : public ::testing::Test {
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", lab_->url()}, {"AWS_REGION", "us-east-1"}});
     auto http = MakeHttpClient({});
     hubspoke::testing::MaxRandom random;
-    SystemContext sys{clock_, *env, *http, client_log_, random};
+    hubspoke::testing::FakeProcessRunner processes;
+    SystemContext sys{clock_, *env, *http, client_log_, random, processes};
     auto base = MakeStaticCredentialsProvider(BuiltinUserCredentials(), "test keys");
     SpokeCredentialsInput input{.hub_account_id = kBuiltinHubAccount,
                                 .spoke_account_id = kBuiltinSpokeAccount,

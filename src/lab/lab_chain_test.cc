@@ -2,6 +2,7 @@
 // The lab behind our HttpServer, driven by our real client (GetSpokeCredentials, StsClient).
 #include <gtest/gtest.h>
 
+#include "testing/fake_process_runner.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
@@ -20,7 +21,7 @@ class Client {
   explicit Client(const std::string& url)
       : env_(MakeMapEnvironment({{"AWS_ENDPOINT_URL", url}, {"AWS_REGION", "us-east-1"}})),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {}
+        sys_{clock_, *env_, *http_, log_, random_, processes_} {}
   const SystemContext& sys() const { return sys_; }
   std::string log() const { return log_.text(); }
 
@@ -35,6 +36,7 @@ class Client {
   std::unique_ptr<HttpTransport> http_;
   hubspoke::testing::CapturingLogger log_;
   hubspoke::testing::MaxRandom random_;
+  hubspoke::testing::FakeProcessRunner processes_;
   SystemContext sys_;
 };
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/percent_encoding.h"
 #include "core/time.h"
 #include "http/test_server.h"
@@ -109,7 +110,7 @@ class StsResponseCheckTest : public ::testing::Test {
                                         std::string session = kSession) {
     ScriptedSts sts([&](const Params&) { return body; });
     FixedClock clock(now);
-    SystemContext sys{clock, *env_, *http_, *log_, random_};
+    SystemContext sys{clock, *env_, *http_, *log_, random_, processes_};
     StsClient client(sys, StsClientOptions{.endpoint = sts.url(),
                                            .signing_region = "us-east-1",
                                            .max_attempts = 1});
@@ -124,7 +125,7 @@ class StsResponseCheckTest : public ::testing::Test {
                                                        std::string role, std::string session) {
     ScriptedSts sts([&](const Params&) { return body; });
     FixedClock clock(std::chrono::system_clock::now());
-    SystemContext sys{clock, *env_, *http_, *log_, random_};
+    SystemContext sys{clock, *env_, *http_, *log_, random_, processes_};
     StsClient client(sys, StsClientOptions{.endpoint = sts.url(),
                                            .signing_region = "us-east-1",
                                            .max_attempts = 1});
@@ -138,6 +139,7 @@ class StsResponseCheckTest : public ::testing::Test {
   std::unique_ptr<Environment> env_;
   std::unique_ptr<Logger> log_;
   testing::MaxRandom random_;
+  testing::FakeProcessRunner processes_;
 };
 
 // One line, the prefix, the wanted words, none of the secrets.
@@ -349,7 +351,7 @@ TEST_F(StsResponseCheckTest, TheChainNamesTheHopThatGotTheBadResponse) {
     });
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", sts.url()}, {"AWS_REGION", "eu-west-1"}});
     testing::FakeClock clock;
-    SystemContext sys{clock, *env, *http_, *log_, random_};
+    SystemContext sys{clock, *env, *http_, *log_, random_, processes_};
     Credentials base;
     base.access_key_id = "AKIAIOSFODNN7EXAMPLE";
     base.secret_access_key = SecretString("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");

@@ -235,12 +235,13 @@ RealSystem::RealSystem(LogLevel log_level)
     : env_(MakeProcessEnvironment()),
       http_(MakeHttpClient(HttpClientOptionsFromEnvironment(*env_))),
       log_(MakeStderrLogger(log_level)),
-      random_(MakeSystemRandom()) {}
+      random_(MakeSystemRandom()),
+      processes_(MakeRealProcessRunner()) {}
 
 RealSystem::~RealSystem() = default;
 
 SystemContext RealSystem::context() const {
-  return SystemContext{SystemClock(), *env_, *http_, *log_, *random_};
+  return SystemContext{SystemClock(), *env_, *http_, *log_, *random_, *processes_};
 }
 
 }  // namespace hubspoke

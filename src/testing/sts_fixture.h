@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "hubspoke/credentials.h"
 #include "hubspoke/system.h"
 #include "testing/fake_sts.h"
@@ -50,7 +51,7 @@ class FakeStsTest : public ::testing::Test {
                        bool sts_endpoint = false)
       : env_(HermeticEnvironment(WithEndpoint(std::move(vars), sts_endpoint))),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_} {
+        sys_{clock_, *env_, *http_, log_, random_, processes_} {
     sts_.AddKey(kBaseKey, kBaseSecret, kBaseUserArn);
   }
 
@@ -65,6 +66,7 @@ class FakeStsTest : public ::testing::Test {
   FakeClock clock_;
   CapturingLogger log_;
   MaxRandom random_;
+  FakeProcessRunner processes_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   SystemContext sys_;

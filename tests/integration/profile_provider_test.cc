@@ -48,7 +48,7 @@ class Fixture {
     if (!sts_url.empty()) add_default("AWS_ENDPOINT_URL", sts_url);
     env_ = MakeMapEnvironment(vars);
     http_ = MakeHttpClient({});
-    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
+    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_, *processes_});
     auto loaded = LoadProfiles(*env_);
     EXPECT_TRUE(loaded) << loaded.error().message();
     if (loaded) profiles_ = std::move(*loaded);
@@ -101,6 +101,7 @@ class Fixture {
   std::unique_ptr<HttpTransport> http_;
   hubspoke::testing::CapturingLogger log_;
   hubspoke::testing::MaxRandom random_;
+  std::unique_ptr<ProcessRunner> processes_ = MakeRealProcessRunner();
   std::unique_ptr<SystemContext> sys_;
   ProfileSet profiles_;
 };

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "testing/fake_process_runner.h"
 #include "core/base64.h"
 #include "hubspoke/providers.h"
 #include "lab/jwt.h"
@@ -93,7 +94,7 @@ class WebIdentityProviderTest : public ::testing::Test {
   }
   void Env(std::vector<std::pair<std::string, std::string>> vars) {
     env_ = MakeMapEnvironment(std::move(vars));
-    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_});
+    sys_ = std::make_unique<SystemContext>(SystemContext{clock_, *env_, *http_, log_, random_, processes_});
   }
   void WriteToken(const std::string& token) { std::ofstream(token_file_) << token << "\n"; }
   StsClientOptions Sts() {
@@ -124,6 +125,7 @@ class WebIdentityProviderTest : public ::testing::Test {
   testing::FakeClock clock_;
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
   std::unique_ptr<Environment> env_;
   std::unique_ptr<SystemContext> sys_;
