@@ -184,7 +184,8 @@ class CacheWorld {
         log_(MakeNullLogger()),
         random_(MakeSystemRandom()),
         files_(MakeRealFileSystem()),
-        sys_{SystemClock(), *env_, no_http_, *log_, *random_, *files_} {}
+        processes_(MakeRealProcessRunner()),
+        sys_{SystemClock(), *env_, no_http_, *log_, *random_, *files_, *processes_} {}
 
   std::unique_ptr<SpokeSessionCache> NewCache(std::shared_ptr<StsCalls> calls) const {
     SpokeSessionCacheOptions options;
@@ -204,6 +205,7 @@ class CacheWorld {
   std::unique_ptr<Logger> log_;
   std::unique_ptr<Random> random_;
   std::unique_ptr<FileSystem> files_;
+  std::unique_ptr<ProcessRunner> processes_;
   NoTransport no_http_;
   SystemContext sys_;
 };
@@ -297,7 +299,7 @@ void BM_ChainPerRequest(benchmark::State& state) {
   // One thread, so sys.http may be one kept-alive client (as the CLI uses it).
   auto http = MakeHttpClient({});
   SystemContext sys{world.sys().clock, world.env(), *http, world.sys().log, world.sys().random,
-                    world.sys().files};
+                    world.sys().files, world.sys().processes};
   auto base = MakeStaticCredentialsProvider(BaseCredentials(), "bench base");
   const SpokeCredentialsInput input = Input(SpokeAccount(0));
   for (auto _ : state) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hubspoke/credentials.h"
+#include "hubspoke/process_runner.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
@@ -93,5 +94,8 @@ struct ChildExit {
   std::string start_error;  // non-empty when the command could not be started
 };
 Result<ChildExit> RunChild(const std::vector<std::string>& argv, const EnvVars& env);
+// As above, through `runner` (RunChild above uses a real one).
+Result<ChildExit> RunChild(ProcessRunner& runner, const std::vector<std::string>& argv,
+                           const EnvVars& env);
 
 }  // namespace hubspoke

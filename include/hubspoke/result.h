@@ -35,6 +35,8 @@ enum class ErrorReason {
   kCredentialProcessLoop,     // a credential_process resolves a profile its callers resolve
   kCredentialProcessTooDeep,  // credential_process helpers nested beyond the limit
   kNoCredentialsFound,        // no source of a credentials chain had any
+  kCommandNotFound,           // a child's command does not exist (ENOENT, ENOTDIR): shells say 127
+  kCommandNotRunnable,        // a child's command exists but cannot be run: shells say 126
 };
 
 // Details of an error reported by an AWS service, kept structured so callers can branch on them.

@@ -1,6 +1,6 @@
 // The seams to the operating system. Everything outside src/sys/, src/http/ and main receives a
-// SystemContext instead of calling getenv, the clock or the network itself, so tests can fix
-// time, environment, files and logging.
+// SystemContext instead of calling getenv, the clock, the network or fork itself, so tests can
+// fix time, environment, files, logging and child processes.
 #pragma once
 
 #include <chrono>
@@ -16,6 +16,7 @@
 #include "hubspoke/credentials.h"
 #include "hubspoke/file_system.h"
 #include "hubspoke/http.h"
+#include "hubspoke/process_runner.h"
 
 namespace hubspoke {
 
@@ -60,6 +61,7 @@ struct SystemContext {
   Logger& log;
   Random& random;
   FileSystem& files;  // every file read or written by path (hubspoke/file_system.h)
+  ProcessRunner& processes;  // every child process is started through it
 };
 
 // Real implementations.
@@ -99,6 +101,7 @@ class RealSystem {
   std::unique_ptr<Logger> log_;
   std::unique_ptr<Random> random_;
   std::unique_ptr<FileSystem> files_;
+  std::unique_ptr<ProcessRunner> processes_;
 };
 
 }  // namespace hubspoke

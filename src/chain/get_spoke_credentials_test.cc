@@ -218,7 +218,7 @@ TEST_F(ChainTest, MissingBaseCredentialsNameTheBaseHop) {
 TEST_F(ChainTest, PartitionOfTheRegionIsUsedInArns) {
   auto env = testing::HermeticEnvironment(
       {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "cn-north-1"}});
-  SystemContext sys{clock_, *env, *http_, log_, random_, files_};
+  SystemContext sys{clock_, *env, *http_, log_, random_, files_, processes_};
   auto spoke = GetSpokeCredentials(Input(), sys, *base_);
   ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
   EXPECT_EQ(sts_.calls()[0].params["RoleArn"],
@@ -232,7 +232,7 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
   auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", kNoFile},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
   RecordingTransport http;
-  SystemContext sys{clock_, *env, http, log_, random_, files_};
+  SystemContext sys{clock_, *env, http, log_, random_, files_, processes_};
   const ProfileSet config = ConfigOf("[profile ops]\nregion = eu-central-1\n"
                                      "[default]\nregion = ap-southeast-2\n");
   SpokeCredentialsInput input = Input();
@@ -249,7 +249,7 @@ TEST_F(ChainTest, TheProfilesRegionPicksItsRegionalStsEndpoint) {
   ASSERT_FALSE(http.urls.empty());
   EXPECT_EQ(http.urls[0].rfind("https://sts.ap-southeast-2.amazonaws.com", 0), 0u) << http.urls[0];
   auto ops_env = testing::HermeticEnvironment({{"AWS_PROFILE", "ops"}});
-  SystemContext ops_sys{clock_, *ops_env, http, log_, random_, files_};
+  SystemContext ops_sys{clock_, *ops_env, http, log_, random_, files_, processes_};
   http.urls.clear();
   spoke = GetSpokeCredentials(input, ops_sys, *base_, SpokeChainOptions{.profiles = &config});
   ASSERT_FALSE(http.urls.empty());
@@ -262,7 +262,7 @@ TEST_F(ChainTest, TheSharedConfigFileIsReadWhenNoProfilesAreGiven) {
   files_.AddFile(path, "[profile lab]\nregion = eu-west-3\nendpoint_url = " + sts_.url() + "\n");
   auto env = testing::HermeticEnvironment({{"AWS_CONFIG_FILE", path},
                                  {"AWS_SHARED_CREDENTIALS_FILE", kNoFile}});
-  SystemContext sys{clock_, *env, *http_, log_, random_, files_};
+  SystemContext sys{clock_, *env, *http_, log_, random_, files_, processes_};
   SpokeCredentialsInput input = Input();
   input.profile = "lab";
   auto spoke = GetSpokeCredentials(input, sys, *base_);

@@ -119,7 +119,8 @@ class DemoCommand final : public Command {
     auto log = MakeNullLogger();
     auto random = MakeSystemRandom();
     auto files = MakeRealFileSystem();
-    SystemContext sys{SystemClock(), *env, *http, *log, *random, *files};
+    auto processes = MakeRealProcessRunner();
+    SystemContext sys{SystemClock(), *env, *http, *log, *random, *files, *processes};
     StsClient sts(sys, StsClientOptions{.endpoint = url, .signing_region = "us-east-1"});
 
     Credentials base;
@@ -185,7 +186,8 @@ class DemoCommand final : public Command {
       SetVar(child, "AWS_EC2_METADATA_DISABLED", "true");
       SetVar(child, "AWS_CONFIG_FILE", "/dev/null");
       SetVar(child, "AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
-      auto exit = RunChild({aws, "sts", "get-caller-identity", "--output", "json"}, child);
+      auto exit =
+          RunChild(sys.processes, {aws, "sts", "get-caller-identity", "--output", "json"}, child);
       if (!exit) return ReportError(exit.error().Wrap("demo: child"));
       if (exit->status != 0) {
         std::fprintf(stderr, "assume-spoke-role: error: demo: the AWS CLI exited with %d %s\n",

@@ -143,7 +143,7 @@ class RunCommand final : public Command {
 
   int Run(const Invocation& invocation, const SystemContext& sys, const EnvVars& env) {
     sys.log.Log(LogLevel::kInfo, "run: " + invocation.child_argv[0]);
-    auto exit = RunChild(invocation.child_argv, env);
+    auto exit = RunChild(sys.processes, invocation.child_argv, env);
     if (!exit) return ReportError(exit.error());
     if (!exit->start_error.empty()) {
       std::fprintf(stderr, "assume-spoke-role: error: %s\n", exit->start_error.c_str());

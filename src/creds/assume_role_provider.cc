@@ -127,7 +127,8 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
     }
     TransportPool::Lease lease = options_.transports->Acquire();
     if (!lease.get()) return Error(ErrorCode::kInternal, "no HTTP transport for STS");
-    const SystemContext sys{sys_.clock, sys_.env, *lease.get(), sys_.log, sys_.random, sys_.files};
+    const SystemContext sys{sys_.clock,  sys_.env,    *lease.get(), sys_.log,
+                            sys_.random, sys_.files,  sys_.processes};
     StsClient sts(sys, options_.sts);
     return sts.AssumeRole(caller, request);
   }

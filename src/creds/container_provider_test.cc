@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/time.h"
 #include "http/test_server.h"
 #include "hubspoke/providers.h"
@@ -141,7 +142,7 @@ class ContainerProviderTest : public ::testing::Test {
                           HttpClientOptions http_options = {}) {
     env_ = MakeMapEnvironment(std::move(env));
     http_ = MakeHttpClient(std::move(http_options));
-    SystemContext sys{clock_, *env_, *http_, log_, random_, files_};
+    SystemContext sys{clock_, *env_, *http_, log_, random_, files_, processes_};
     provider_ = MakeContainerCredentialsProvider(sys);
     return provider_->GetCredentials();
   }
@@ -174,6 +175,7 @@ class ContainerProviderTest : public ::testing::Test {
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<CredentialsProvider> provider_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/time.h"
 #include "http/test_server.h"
 #include "hubspoke/providers.h"
@@ -238,7 +239,7 @@ class ImdsProviderTest : public ::testing::Test {
                             ImdsProviderOptions options = {}, HttpClientOptions http = {}) {
     env_ = MakeMapEnvironment(std::move(env));
     http_ = MakeHttpClient(std::move(http));
-    SystemContext sys{clock_, *env_, *http_, log_, random_, files_};
+    SystemContext sys{clock_, *env_, *http_, log_, random_, files_, processes_};
     provider_ = MakeImdsCredentialsProvider(sys, std::move(options));
     return *provider_;
   }
@@ -265,6 +266,7 @@ class ImdsProviderTest : public ::testing::Test {
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   std::unique_ptr<CredentialsProvider> provider_;

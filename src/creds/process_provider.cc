@@ -110,7 +110,11 @@ std::string SignalName(int sig) {
 class ProcessProvider final : public CredentialsProvider {
  public:
   ProcessProvider(const SystemContext& sys, ProcessProviderOptions options)
-      : clock_(sys.clock), env_(sys.env), log_(sys.log), options_(std::move(options)) {
+      : clock_(sys.clock),
+        env_(sys.env),
+        log_(sys.log),
+        processes_(sys.processes),
+        options_(std::move(options)) {
     subject_ = options_.profile_name.empty()
                    ? "credential_process"
                    : "profile " + options_.profile_name + ": credential_process";
@@ -123,8 +127,8 @@ class ProcessProvider final : public CredentialsProvider {
     // The command itself is not logged: helpers take tokens and passwords as arguments too.
     log_.Log(LogLevel::kDebug,
              subject_ + ": running it (timeout " + FormatTimeout(options_.timeout) + ")");
-    auto run = process::RunShellCapturingStdout(
-        options_.command, HelperEnvironment(), process::ShellRunOptions{.timeout = options_.timeout});
+    auto run = process::RunShellCapturingStdout(processes_, options_.command, HelperEnvironment(),
+                                                process::ShellRunOptions{.timeout = options_.timeout});
     if (!run) return std::move(run).error().Wrap(subject_);
     using Outcome = process::ShellRun::Outcome;
     switch (run->outcome) {
@@ -190,6 +194,7 @@ class ProcessProvider final : public CredentialsProvider {
   const Clock& clock_;
   const Environment& env_;
   Logger& log_;
+  ProcessRunner& processes_;
   ProcessProviderOptions options_;
   std::string subject_;
 };

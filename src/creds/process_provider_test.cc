@@ -10,7 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include "creds/profile_chain_marker.h"
 #include "hubspoke/providers.h"
+#include "testing/fake_process_runner.h"
 #include "testing/fake_sts.h"
 #include "testing/memory_file_system.h"
 #include "testing/temp_directory.h"
@@ -30,7 +32,10 @@ class ProcessProviderTest : public ::testing::Test {
                                  {"HUBSPOKE_TEST_DIR", "overridden"},
                                  {"HUBSPOKE_TEST_DIR", Dir()}})),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_, files_} {}
+        sys_{clock_, *env_, *http_, log_, random_, files_, *processes_},
+        fake_sys_{clock_, *env_, *http_, log_, random_, files_, fake_} {}
+
+
 
   static std::string PathOrDefault() {
     const char* p = std::getenv("PATH");
@@ -48,8 +53,17 @@ class ProcessProviderTest : public ::testing::Test {
 
   Result<Credentials> Run(const std::string& command,
                           std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    return RunWith(sys_, command, timeout);
+  }
+  // Through the fake runner: what Script() said the helper does.
+  Result<Credentials> RunFake(const std::string& command,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    return RunWith(fake_sys_, command, timeout);
+  }
+  Result<Credentials> RunWith(const SystemContext& sys, const std::string& command,
+                              std::chrono::milliseconds timeout) {
     auto provider = MakeProcessCredentialsProvider(
-        sys_,
+        sys,
         ProcessProviderOptions{.command = command, .profile_name = "dev", .timeout = timeout});
     EXPECT_EQ(provider->Describe(), "credential_process (profile dev)");
     auto r = provider->GetCredentials();
@@ -81,7 +95,10 @@ class ProcessProviderTest : public ::testing::Test {
   testing::MemoryFileSystem files_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<ProcessRunner> processes_ = MakeRealProcessRunner();
+  testing::FakeProcessRunner fake_;
   SystemContext sys_;
+  SystemContext fake_sys_;
 };
 
 // True when `pid` has exited (a zombie waiting for a parent to reap it counts as gone).
@@ -290,6 +307,89 @@ TEST_F(ProcessProviderTest, EmptyCommandIsMisconfigured) {
   EXPECT_EQ(c.error().code(), ErrorCode::kMisconfigured);
   EXPECT_NE(c.error().message().find("profile dev: credential_process is empty"),
             std::string::npos);
+}
+
+// Through the fake runner: what the provider asks for, and what it makes of each outcome.
+TEST_F(ProcessProviderTest, AsksForTheShellInItsOwnGroupWithTheHelperEnvironment) {
+  fake_.Script({.stdout_bytes = Json()});
+  auto c = RunFake("helper --profile x");
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_EQ(c->access_key_id, kKeyId);
+  EXPECT_EQ(c->secret_access_key.reveal(), kSecret);
+  ASSERT_EQ(fake_.started(), 1u);
+  const ProcessSpec spec = fake_.specs()[0];
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"/bin/sh", "-c", "helper --profile x"}));
+  EXPECT_EQ(spec.stdin_mode, ProcessSpec::Input::kNull);
+  EXPECT_EQ(spec.stdout_mode, ProcessSpec::Output::kPipe);
+  EXPECT_EQ(spec.stderr_mode, ProcessSpec::Output::kInherit);
+  EXPECT_TRUE(spec.new_process_group);
+  EXPECT_TRUE(spec.kill_group_when_we_die);
+  EXPECT_TRUE(spec.take_terminal);
+  EXPECT_FALSE(spec.forward_signals);
+  // One definition per name, the last one winning, plus the profile chain marker.
+  std::map<std::string, std::string> env;
+  for (const auto& [k, v] : spec.env) EXPECT_TRUE(env.emplace(k, v).second) << k;
+  EXPECT_EQ(env["HUBSPOKE_TEST_KEY_ID"], kKeyId);
+  EXPECT_EQ(env["HUBSPOKE_TEST_DIR"], Dir());
+  EXPECT_EQ(env.count(kProfileChainVar), 1u);
+  EXPECT_TRUE(fake_.signals(0).empty());
+}
+
+TEST_F(ProcessProviderTest, FakeOutcomesExitStatusAndSignal) {
+  fake_.Script({.exit_status = 3, .stdout_bytes = Json()});
+  auto exited = RunFake("helper");
+  ASSERT_FALSE(exited.has_value());
+  EXPECT_NE(exited.error().message().find("exited with status 3"), std::string::npos)
+      << exited.error().message();
+  fake_.Script({.signal = SIGSEGV, .stdout_bytes = Json()});
+  auto killed = RunFake("helper");
+  ASSERT_FALSE(killed.has_value());
+  EXPECT_NE(killed.error().message().find("credential_process was killed by SIGSEGV"),
+            std::string::npos)
+      << killed.error().message();
+  // No /bin/sh at all: the provider says so.
+  fake_.Script({.start_errno = ENOENT});
+  auto no_shell = RunFake("helper");
+  ASSERT_FALSE(no_shell.has_value());
+  EXPECT_EQ(no_shell.error().code(), ErrorCode::kInternal);
+  EXPECT_NE(no_shell.error().message().find("cannot run /bin/sh"), std::string::npos)
+      << no_shell.error().message();
+}
+
+// The deadline, whether the helper hangs before or after closing stdout: SIGTERM to its group,
+// then SIGKILL when it ignores that.
+TEST_F(ProcessProviderTest, FakeHelpersPastTheDeadlineAreKilled) {
+  fake_.Script({.never_exits = true});
+  auto hung = RunFake("helper", std::chrono::milliseconds(50));
+  ASSERT_FALSE(hung.has_value());
+  EXPECT_EQ(hung.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(fake_.signals(0), std::vector<int>{SIGTERM});
+
+  fake_.Script({.stdout_bytes = Json(), .never_exits = true, .ignores_sigterm = true});
+  auto stubborn = RunFake("helper", std::chrono::milliseconds(50));
+  ASSERT_FALSE(stubborn.has_value());
+  EXPECT_EQ(stubborn.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(fake_.signals(1), (std::vector<int>{SIGTERM, SIGCONT, SIGKILL}));
+
+  // Its stdout is complete but it does not exit in time.
+  fake_.Script({.stdout_bytes = Json(), .delay = std::chrono::seconds(30)});
+  auto slow = RunFake("helper", std::chrono::milliseconds(50));
+  ASSERT_FALSE(slow.has_value());
+  EXPECT_EQ(slow.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(fake_.signals(2), std::vector<int>{SIGTERM});
+
+  // Within the deadline, a delay is fine.
+  fake_.Script({.stdout_bytes = Json(), .delay = std::chrono::milliseconds(30)});
+  auto in_time = RunFake("helper", std::chrono::seconds(5));
+  ASSERT_TRUE(in_time.has_value()) << in_time.error().ToString();
+  EXPECT_TRUE(fake_.signals(3).empty());
+}
+
+TEST_F(ProcessProviderTest, FakeHugeStdoutIsCutOff) {
+  fake_.Script({.stdout_bytes = std::string(2 << 20, 'x')});
+  auto c = RunFake("helper");
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(c.error().message().find("more than 1 MiB"), std::string::npos) << c.error().message();
 }
 
 }  // namespace

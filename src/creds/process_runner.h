@@ -1,6 +1,7 @@
 // Running a credential_process command (internal to the process provider): /bin/sh -c COMMAND
 // in a process group of its own, stdin from /dev/null, stderr shared with us, stdout captured up
-// to a limit, under a deadline after which the whole group is killed.
+// to a limit, under a deadline after which the whole group is killed. Started through a
+// ProcessRunner (SystemContext::processes), so tests can script the helper without /bin/sh.
 #pragma once
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "hubspoke/process_runner.h"
 #include "hubspoke/result.h"
 #include "hubspoke/secret.h"
 
@@ -36,12 +38,14 @@ struct ShellRun {
   SecretString stdout_text;
 };
 
-// Runs `/bin/sh -c command` with exactly `env` as its environment. Errors only when the command
-// could not be run at all (no /bin/sh, no pipe): kInternal. When we own the terminal (we are its
-// foreground process group) the child's group gets the terminal while it runs, so a command that
-// prompts on /dev/tty (an MFA code) is not stopped by SIGTTIN; we take it back afterwards.
-Result<ShellRun> RunShellCapturingStdout(
-    const std::string& command, const std::vector<std::pair<std::string, std::string>>& env,
-    const ShellRunOptions& options);
+// Runs `/bin/sh -c command` with exactly `env` as its environment (wiped once the shell has
+// started). Errors only when the command could not be run at all (no /bin/sh, no pipe):
+// kInternal. When we own the terminal (we are its foreground process group) the child's group
+// gets the terminal while it runs, so a command that prompts on /dev/tty (an MFA code) is not
+// stopped by SIGTTIN; we take it back afterwards. If a terminating signal ends us meanwhile, the
+// group is killed first (HardenProcess).
+Result<ShellRun> RunShellCapturingStdout(ProcessRunner& runner, const std::string& command,
+                                         std::vector<std::pair<std::string, std::string>> env,
+                                         const ShellRunOptions& options);
 
 }  // namespace hubspoke::process

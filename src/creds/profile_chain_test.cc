@@ -66,8 +66,8 @@ const char* ReasonName(ErrorReason reason) {
     case ErrorReason::kCredentialProcessLoop: return "credential_process_loop";
     case ErrorReason::kCredentialProcessTooDeep: return "credential_process_too_deep";
     case ErrorReason::kNoCredentialsFound: return "no_credentials_found";
+    default: return "other";
   }
-  return "?";
 }
 
 // The plan as the JSON the cases use, every field present.

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "testing/fake_process_runner.h"
 #include "core/hex.h"
 #include "hubspoke/providers.h"
 #include "testing/fake_sts.h"
@@ -117,7 +118,7 @@ class SsoProviderTest : public ::testing::Test {
     files_.AddDirectory(cache_, 0700);
     env_ = MakeMapEnvironment({{"HOME", home_}});
     sys_ = std::make_unique<SystemContext>(
-        SystemContext{clock_, *env_, *http_, log_, random_, files_});
+        SystemContext{clock_, *env_, *http_, log_, random_, files_, processes_});
   }
 
   // A token as `aws sso login` caches it for an sso-session (with the refresh material).
@@ -156,6 +157,7 @@ class SsoProviderTest : public ::testing::Test {
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
   std::unique_ptr<Environment> env_;
   std::unique_ptr<SystemContext> sys_;

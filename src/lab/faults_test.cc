@@ -1,4 +1,5 @@
 // ctest-label: threads
+#include "testing/fake_process_runner.h"
 #include "lab/faults.h"
 
 #include <gtest/gtest.h>
@@ -82,7 +83,8 @@ class LabFaults : public ::testing::Test {
     auto http = MakeHttpClient({});
     hubspoke::testing::MaxRandom random;
     hubspoke::testing::MemoryFileSystem files;
-    SystemContext sys{clock_, *env, *http, client_log_, random, files};
+    hubspoke::testing::FakeProcessRunner processes;
+    SystemContext sys{clock_, *env, *http, client_log_, random, files, processes};
     auto base = MakeStaticCredentialsProvider(BuiltinUserCredentials(), "test keys");
     SpokeCredentialsInput input{.hub_account_id = kBuiltinHubAccount,
                                 .spoke_account_id = kBuiltinSpokeAccount,

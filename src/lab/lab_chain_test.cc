@@ -2,6 +2,7 @@
 // The lab behind our HttpServer, driven by our real client (GetSpokeCredentials, StsClient).
 #include <gtest/gtest.h>
 
+#include "testing/fake_process_runner.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
@@ -21,7 +22,7 @@ class Client {
   explicit Client(const std::string& url)
       : env_(MakeMapEnvironment({{"AWS_ENDPOINT_URL", url}, {"AWS_REGION", "us-east-1"}})),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_, files_} {}
+        sys_{clock_, *env_, *http_, log_, random_, files_, processes_} {}
   const SystemContext& sys() const { return sys_; }
   std::string log() const { return log_.text(); }
 
@@ -37,6 +38,7 @@ class Client {
   hubspoke::testing::CapturingLogger log_;
   hubspoke::testing::MaxRandom random_;
   hubspoke::testing::MemoryFileSystem files_;
+  hubspoke::testing::FakeProcessRunner processes_;
   SystemContext sys_;
 };
 

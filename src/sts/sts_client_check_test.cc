@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/percent_encoding.h"
 #include "core/time.h"
 #include "http/test_server.h"
@@ -110,7 +111,7 @@ class StsResponseCheckTest : public ::testing::Test {
                                         std::string session = kSession) {
     ScriptedSts sts([&](const Params&) { return body; });
     FixedClock clock(now);
-    SystemContext sys{clock, *env_, *http_, *log_, random_, files_};
+    SystemContext sys{clock, *env_, *http_, *log_, random_, files_, processes_};
     StsClient client(sys, StsClientOptions{.endpoint = sts.url(),
                                            .signing_region = "us-east-1",
                                            .max_attempts = 1});
@@ -125,7 +126,7 @@ class StsResponseCheckTest : public ::testing::Test {
                                                        std::string role, std::string session) {
     ScriptedSts sts([&](const Params&) { return body; });
     FixedClock clock(std::chrono::system_clock::now());
-    SystemContext sys{clock, *env_, *http_, *log_, random_, files_};
+    SystemContext sys{clock, *env_, *http_, *log_, random_, files_, processes_};
     StsClient client(sys, StsClientOptions{.endpoint = sts.url(),
                                            .signing_region = "us-east-1",
                                            .max_attempts = 1});
@@ -140,6 +141,7 @@ class StsResponseCheckTest : public ::testing::Test {
   std::unique_ptr<Logger> log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
 };
 
 // One line, the prefix, the wanted words, none of the secrets.
@@ -351,7 +353,7 @@ TEST_F(StsResponseCheckTest, TheChainNamesTheHopThatGotTheBadResponse) {
     });
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", sts.url()}, {"AWS_REGION", "eu-west-1"}});
     testing::FakeClock clock;
-    SystemContext sys{clock, *env, *http_, *log_, random_, files_};
+    SystemContext sys{clock, *env, *http_, *log_, random_, files_, processes_};
     Credentials base;
     base.access_key_id = "AKIAIOSFODNN7EXAMPLE";
     base.secret_access_key = SecretString("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");

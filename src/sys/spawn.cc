@@ -42,6 +42,8 @@ namespace {
   if (options.stdin_fd >= 0 && options.stdin_fd != 0 && dup2(options.stdin_fd, 0) < 0) fail(errno);
   if (options.stdout_fd >= 0 && options.stdout_fd != 1 && dup2(options.stdout_fd, 1) < 0)
     fail(errno);
+  if (options.stderr_fd >= 0 && options.stderr_fd != 2 && dup2(options.stderr_fd, 2) < 0)
+    fail(errno);
   // No handler of ours may run in the child once signals are unblocked below: every caught
   // signal goes back to its default now (exec would do it anyway, but only at exec).
   for (int sig = 1; sig < NSIG; ++sig) {

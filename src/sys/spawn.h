@@ -1,5 +1,5 @@
-// Starting a child process: the one place that forks and execs. Used by RunChild (the `run`
-// command's child) and by the credential_process runner.
+// Starting a child process: the one place that forks and execs. Used by the real ProcessRunner
+// (sys/process_runner.cc), which every child goes through.
 //
 // Why fork + execvpe instead of posix_spawn: the child must get back the RLIMIT_CORE that
 // HardenProcess() lowered for us, which posix_spawn cannot do. Between fork and exec the child
@@ -39,6 +39,7 @@ struct SpawnOptions {
   bool new_process_group = false;  // setpgid(0, 0): the child's pid is its group's id
   int stdin_fd = -1;               // dup2'd onto 0 when >= 0, else inherited
   int stdout_fd = -1;              // dup2'd onto 1 when >= 0, else inherited
+  int stderr_fd = -1;              // dup2'd onto 2 when >= 0, else inherited
   // Signals whose disposition the child gets as SIG_DFL even if we ignore them. Every signal we
   // catch is reset by exec anyway; ignored ones are inherited (nohup) unless listed here.
   std::vector<int> default_signals;

@@ -236,12 +236,13 @@ RealSystem::RealSystem(LogLevel log_level)
       http_(MakeHttpClient(HttpClientOptionsFromEnvironment(*env_))),
       log_(MakeStderrLogger(log_level)),
       random_(MakeSystemRandom()),
-      files_(MakeRealFileSystem()) {}
+      files_(MakeRealFileSystem()),
+      processes_(MakeRealProcessRunner()) {}
 
 RealSystem::~RealSystem() = default;
 
 SystemContext RealSystem::context() const {
-  return SystemContext{SystemClock(), *env_, *http_, *log_, *random_, *files_};
+  return SystemContext{SystemClock(), *env_, *http_, *log_, *random_, *files_, *processes_};
 }
 
 }  // namespace hubspoke

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "hubspoke/credentials.h"
 #include "hubspoke/system.h"
 #include "testing/fake_sts.h"
@@ -51,7 +52,7 @@ class FakeStsTest : public ::testing::Test {
                        bool sts_endpoint = false)
       : env_(HermeticEnvironment(WithEndpoint(std::move(vars), sts_endpoint))),
         http_(MakeHttpClient({})),
-        sys_{clock_, *env_, *http_, log_, random_, files_} {
+        sys_{clock_, *env_, *http_, log_, random_, files_, processes_} {
     sts_.AddKey(kBaseKey, kBaseSecret, kBaseUserArn);
   }
 
@@ -67,6 +68,7 @@ class FakeStsTest : public ::testing::Test {
   CapturingLogger log_;
   MaxRandom random_;
   MemoryFileSystem files_;  // the files the code under test sees (none until a test adds them)
+  FakeProcessRunner processes_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<HttpTransport> http_;
   SystemContext sys_;

@@ -174,7 +174,7 @@ TEST_F(AssumeRoleProviderTest, WithAPoolConcurrentCallsBorrowTransportsAndReuseT
       return Error(ErrorCode::kInternal, "forbidden");
     }
   } forbidden;
-  SystemContext sys{clock_, *env_, forbidden, log_, random_, files_};
+  SystemContext sys{clock_, *env_, forbidden, log_, random_, files_, processes_};
   auto hub = MakeAssumeRoleProvider(sys, base_, Hop("hub", kHubRole, pool));
 
   // One after the other: one transport, one kept-alive connection (cpp-httplib closes a
@@ -233,7 +233,7 @@ TEST(AssumeRoleProviderPool, KeepsAtMostMaxIdleTransports) {
 TEST_F(AssumeRoleProviderTest, CachedChainsRefreshFromTheTopDown) {
   lab::testing::ManualClock clock;
   OnManualTime http(MakeHttpClient({}), clock);
-  SystemContext sys{clock, *env_, http, log_, random_, files_};
+  SystemContext sys{clock, *env_, http, log_, random_, files_, processes_};
   auto hub_options = Hop("hub", kHubRole);
   hub_options.request.duration = std::chrono::seconds(3600);
   auto hub = MakeCachingProvider(MakeAssumeRoleProvider(sys, base_, hub_options), clock, log_);

@@ -383,7 +383,9 @@ TEST_P(CredentialScenario, Run) {
   testing::MaxRandom random;
   // The real disk: the scenario's fs/ is materialized there (credential_process scripts run).
   std::unique_ptr<FileSystem> files = MakeRealFileSystem();
-  SystemContext sys{clock, *env, http, log, random, *files};
+  // Real children: credential_process scenarios run the scripts of their fs/.
+  std::unique_ptr<ProcessRunner> processes = MakeRealProcessRunner();
+  SystemContext sys{clock, *env, http, log, random, *files, *processes};
 
   const std::string mfa_code = test_case.value("mfa_code", "");
   std::vector<std::string> mfa_asked;  // the serials the reader was asked for

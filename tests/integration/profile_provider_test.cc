@@ -49,7 +49,7 @@ class Fixture {
     env_ = MakeMapEnvironment(vars);
     http_ = MakeHttpClient({});
     sys_ = std::make_unique<SystemContext>(
-        SystemContext{clock_, *env_, *http_, log_, random_, *files_});
+        SystemContext{clock_, *env_, *http_, log_, random_, *files_, *processes_});
     auto loaded = LoadProfiles(*env_, *files_);
     EXPECT_TRUE(loaded) << loaded.error().message();
     if (loaded) profiles_ = std::move(*loaded);
@@ -99,6 +99,7 @@ class Fixture {
   std::unique_ptr<HttpTransport> http_;
   hubspoke::testing::CapturingLogger log_;
   hubspoke::testing::MaxRandom random_;
+  std::unique_ptr<ProcessRunner> processes_ = MakeRealProcessRunner();
   std::unique_ptr<SystemContext> sys_;
   ProfileSet profiles_;
 };

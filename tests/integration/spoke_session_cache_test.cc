@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "testing/fake_process_runner.h"
 #include "core/time.h"
 #include "hubspoke/refreshing.h"
 #include "lab/lab_testing.h"
@@ -42,7 +43,7 @@ class SpokeSessionCacheTest : public ::testing::Test {
   SpokeSessionCacheTest()
       : env_(testing::HermeticEnvironment(
             {{"AWS_ENDPOINT_URL", sts_.url()}, {"AWS_REGION", "eu-west-1"}})),
-        sys_{clock_, *env_, forbidden_, log_, random_, files_} {
+        sys_{clock_, *env_, forbidden_, log_, random_, files_, processes_} {
     sts_.AddKey(kBaseKey, kBaseSecret, "arn:aws:iam::111111111111:user/sys-automation");
     Credentials base;
     base.access_key_id = kBaseKey;
@@ -81,6 +82,7 @@ class SpokeSessionCacheTest : public ::testing::Test {
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
   ForbiddenTransport forbidden_;
   std::unique_ptr<Environment> env_;
   SystemContext sys_;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "testing/fake_process_runner.h"
 #include "core/base64.h"
 #include "hubspoke/providers.h"
 #include "lab/jwt.h"
@@ -90,7 +91,7 @@ class WebIdentityProviderTest : public ::testing::Test {
   void Env(std::vector<std::pair<std::string, std::string>> vars) {
     env_ = MakeMapEnvironment(std::move(vars));
     sys_ = std::make_unique<SystemContext>(
-        SystemContext{clock_, *env_, *http_, log_, random_, files_});
+        SystemContext{clock_, *env_, *http_, log_, random_, files_, processes_});
   }
   void WriteToken(const std::string& token) { files_.AddFile(token_file_, token + "\n"); }
   StsClientOptions Sts() {
@@ -122,6 +123,7 @@ class WebIdentityProviderTest : public ::testing::Test {
   testing::CapturingLogger log_;
   testing::MaxRandom random_;
   testing::MemoryFileSystem files_;
+  testing::FakeProcessRunner processes_;
   std::unique_ptr<HttpTransport> http_ = MakeHttpClient({});
   std::unique_ptr<Environment> env_;
   std::unique_ptr<SystemContext> sys_;
