@@ -195,7 +195,7 @@ TEST(ProfileProvider, StaticKeysFromTheCredentialsFileWinOverTheConfigFile) {
 }
 
 TEST(ProfileProvider, SourceProfileChainOfThreeReachesTheSpoke) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(kChainConfig, kBaseCredentials, {}, lab.url());
   auto provider = f.Profile("spoke");
   auto c = provider->GetCredentials();
@@ -216,7 +216,7 @@ TEST(ProfileProvider, SourceProfileChainOfThreeReachesTheSpoke) {
 }
 
 TEST(ProfileProvider, WrongExternalIdIsAccessDeniedNamingProfileRoleAndHint) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(kChainConfig, kBaseCredentials, {}, lab.url());
   auto c = f.Profile("wrong-external-id")->GetCredentials();
   ASSERT_FALSE(c);
@@ -285,7 +285,7 @@ TEST(ProfileProvider, AnAbsentDefaultProfileIsNotConfiguredButANamedOneIsAnError
 }
 
 TEST(ProfileProvider, CredentialSourceEnvironmentAssumesTheRoleWithTheEnvironmentKeys) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(kChainConfig, "",
             {{"AWS_ACCESS_KEY_ID", kUserKey}, {"AWS_SECRET_ACCESS_KEY", kUserSecret}}, lab.url());
   auto c = f.Profile("from-env")->GetCredentials();
@@ -297,7 +297,7 @@ TEST(ProfileProvider, CredentialSourceEnvironmentAssumesTheRoleWithTheEnvironmen
 }
 
 TEST(ProfileProvider, AProfileMayNameItselfAsSourceWhenItHasKeys) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(std::string("[profile self]\nrole_arn = ") + kHubArn + "\nsource_profile = self\n",
             std::string("[self]\naws_access_key_id = ") + kUserKey +
                 "\naws_secret_access_key = " + kUserSecret + "\n",
