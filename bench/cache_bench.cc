@@ -47,7 +47,7 @@
 #include "hubspoke/system.h"
 // Internal (the lab), see above.
 #include "lab/lab_server.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 
 namespace {
@@ -65,8 +65,8 @@ constexpr char kSpokeRole[] = "automation-spoke-role";
 
 // The i-th spoke account: the built-in model's two, then made-up ids.
 std::string SpokeAccount(int i) {
-  if (i == 0) return lab::kBuiltinSpokeAccount;
-  if (i == 1) return lab::kBuiltinSpokeAccount2;
+  if (i == 0) return iam::kBuiltinSpokeAccount;
+  if (i == 1) return iam::kBuiltinSpokeAccount2;
   return std::string(i < 10 ? "30000000000" : "3000000000") + std::to_string(i);  // i < 100
 }
 
@@ -77,8 +77,8 @@ void ReplaceOnce(std::string& text, const std::string& from, const std::string& 
 }
 
 // The built-in model with the spoke role in kSpokeAccounts accounts.
-lab::Model BenchModel() {
-  std::string text(lab::BuiltinModelJson());
+iam::Model BenchModel() {
+  std::string text(iam::BuiltinModelJson());
   std::string more_accounts;
   std::string spoke_accounts;
   for (int i = 0; i < kSpokeAccounts; ++i) {
@@ -92,7 +92,7 @@ lab::Model BenchModel() {
               "{\"id\": \"777777777777\", \"name\": \"spoke-b\"}" + more_accounts);
   ReplaceOnce(text, "\"accounts\": [\"888888888888\", \"777777777777\"]",
               "\"accounts\": [" + spoke_accounts + "]");
-  auto model = lab::ParseModel(text, "cache_bench model");
+  auto model = iam::ParseModel(text, "cache_bench model");
   if (!model) Die(model.error().ToString());
   return std::move(model).value();
 }
@@ -161,17 +161,17 @@ class NoTransport final : public HttpTransport {
 
 Credentials BaseCredentials() {
   Credentials c;
-  c.access_key_id = lab::kBuiltinAccessKeyId;
-  c.secret_access_key = SecretString(lab::kBuiltinSecretAccessKey);
+  c.access_key_id = iam::kBuiltinAccessKeyId;
+  c.secret_access_key = SecretString(iam::kBuiltinSecretAccessKey);
   return c;
 }
 
 SpokeCredentialsInput Input(const std::string& spoke_account) {
-  return SpokeCredentialsInput{.hub_account_id = lab::kBuiltinHubAccount,
+  return SpokeCredentialsInput{.hub_account_id = iam::kBuiltinHubAccount,
                                .spoke_account_id = spoke_account,
                                .hub_role_name = kHubRole,
                                .spoke_role_name = kSpokeRole,
-                               .external_id = lab::kBuiltinExternalId,
+                               .external_id = iam::kBuiltinExternalId,
                                .session_string = "cache-bench"};
 }
 

@@ -11,7 +11,7 @@
 #include "hubspoke/provider.h"
 #include "hubspoke/sts_client.h"
 #include "lab/lab_server.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::cli {
@@ -93,7 +93,7 @@ class DemoCommand final : public Command {
 
   int Execute(const Invocation&) override {
     DemoLabLog lab_log;
-    auto lab = lab::LabServer::Start(lab::BuiltinModel(), SystemClock(), lab_log,
+    auto lab = lab::LabServer::Start(iam::BuiltinModel(), SystemClock(), lab_log,
                                      lab::StsServiceOptions{.seed = 2024},
                                      ServerOptions{.threads = 1});
     if (!lab) return ReportError(lab.error().Wrap("demo: starting the lab"));
@@ -104,14 +104,14 @@ class DemoCommand final : public Command {
 
  private:
   int Walk(const std::string& url) {
-    const std::string hub_arn = std::string("arn:aws:iam::") + lab::kBuiltinHubAccount +
-                                ":role/" + lab::kBuiltinHubRole;
-    const std::string spoke_arn = std::string("arn:aws:iam::") + lab::kBuiltinSpokeAccount +
-                                  ":role/" + lab::kBuiltinSpokeRole;
+    const std::string hub_arn = std::string("arn:aws:iam::") + iam::kBuiltinHubAccount +
+                                ":role/" + iam::kBuiltinHubRole;
+    const std::string spoke_arn = std::string("arn:aws:iam::") + iam::kBuiltinSpokeAccount +
+                                  ":role/" + iam::kBuiltinSpokeRole;
     std::printf("The lab is listening on %s with the built-in model (organization %s;\n"
                 "`assume-spoke-role lab --print-model` shows it). Lines marked [lab] are what "
                 "the\nlab logs: the reasons AWS never tells you.\n",
-                url.c_str(), lab::kBuiltinOrgId);
+                url.c_str(), iam::kBuiltinOrgId);
 
     auto process_env = MakeProcessEnvironment();
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", url}, {"AWS_REGION", "us-east-1"}});
@@ -124,8 +124,8 @@ class DemoCommand final : public Command {
     StsClient sts(sys, StsClientOptions{.endpoint = url, .signing_region = "us-east-1"});
 
     Credentials base;
-    base.access_key_id = lab::kBuiltinAccessKeyId;
-    base.secret_access_key = SecretString(lab::kBuiltinSecretAccessKey);
+    base.access_key_id = iam::kBuiltinAccessKeyId;
+    base.secret_access_key = SecretString(iam::kBuiltinSecretAccessKey);
 
     Step(1, "Base identity: the IAM user's long-term access key");
     Say("In real life these come from aws-vault, SSO or the environment. Here: " +
@@ -137,7 +137,7 @@ class DemoCommand final : public Command {
     Step(2, "Hub hop: sys-automation assumes " + hub_arn);
     Say("Allowed because the user's identity policy allows sts:AssumeRole on the hub role, and");
     Say("the hub role's trust policy names the user and requires aws:PrincipalOrgID = " +
-        std::string(lab::kBuiltinOrgId) + ".");
+        std::string(iam::kBuiltinOrgId) + ".");
     auto hub = sts.AssumeRole(base, AssumeRoleRequest{.role_arn = hub_arn,
                                                       .role_session_name = "demo",
                                                       .duration = std::chrono::seconds(900)});
@@ -164,13 +164,13 @@ class DemoCommand final : public Command {
     Say("Role chaining: STS caps this session at 1 hour. The spoke role's trust policy names "
         "the hub role");
     Say("and requires the organization and the external id \"" +
-        std::string(lab::kBuiltinExternalId) + "\".");
+        std::string(iam::kBuiltinExternalId) + "\".");
     auto spoke = sts.AssumeRole(
         hub->credentials,
         AssumeRoleRequest{.role_arn = spoke_arn,
-                          .role_session_name = std::string(lab::kBuiltinSpokeAccount) + "-demo",
+                          .role_session_name = std::string(iam::kBuiltinSpokeAccount) + "-demo",
                           .duration = std::chrono::seconds(3600),
-                          .external_id = lab::kBuiltinExternalId});
+                          .external_id = iam::kBuiltinExternalId});
     if (!spoke) return ReportError(spoke.error().Wrap("demo: spoke hop"));
     Say("Spoke session: " + spoke->assumed_role_arn);
 

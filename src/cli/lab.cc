@@ -13,7 +13,7 @@
 #include "crypto/sha256.h"
 #include "lab/faults.h"
 #include "lab/lab_server.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 #include "hubspoke/file_system.h"
 
@@ -97,7 +97,7 @@ class LabCommand final : public Command {
 
   int Execute(const Invocation&) override {
     if (print_model_) {
-      std::fwrite(lab::BuiltinModelJson().data(), 1, lab::BuiltinModelJson().size(), stdout);
+      std::fwrite(iam::BuiltinModelJson().data(), 1, iam::BuiltinModelJson().size(), stdout);
       return 0;
     }
     auto model = LoadModel();
@@ -170,12 +170,12 @@ class LabCommand final : public Command {
   }
 
  private:
-  Result<lab::Model> LoadModel() {
-    if (model_path_.empty()) return lab::BuiltinModel();
+  Result<iam::Model> LoadModel() {
+    if (model_path_.empty()) return iam::BuiltinModel();
     // 16 MiB: a model of thousands of accounts and roles is a few MiB.
     auto file = files_->Read(model_path_, {.max_bytes = 16 << 20});
     if (!file.ok()) return Usage(ReadFileError("--model", model_path_, file));
-    auto model = lab::ParseModel(file.bytes, model_path_);
+    auto model = iam::ParseModel(file.bytes, model_path_);
     if (!model) return model.error().Wrap("--model");
     return model;
   }

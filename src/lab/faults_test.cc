@@ -76,7 +76,7 @@ class LabFaults : public ::testing::Test {
     injector_ = std::make_unique<FaultInjector>(*spec, log_);
     ServerOptions options;
     options.fault_hook = injector_->AsHook();
-    lab_ = std::make_unique<LabServer>(BuiltinModel(), std::move(options));
+    lab_ = std::make_unique<LabServer>(iam::BuiltinModel(), std::move(options));
   }
   Result<SpokeCredentials> Chain() {
     auto env = MakeMapEnvironment({{"AWS_ENDPOINT_URL", lab_->url()}, {"AWS_REGION", "us-east-1"}});
@@ -86,11 +86,11 @@ class LabFaults : public ::testing::Test {
     hubspoke::testing::FakeProcessRunner processes;
     SystemContext sys{clock_, *env, *http, client_log_, random, files, processes};
     auto base = MakeStaticCredentialsProvider(BuiltinUserCredentials(), "test keys");
-    SpokeCredentialsInput input{.hub_account_id = kBuiltinHubAccount,
-                                .spoke_account_id = kBuiltinSpokeAccount,
-                                .hub_role_name = kBuiltinHubRole,
-                                .spoke_role_name = kBuiltinSpokeRole,
-                                .external_id = kBuiltinExternalId,
+    SpokeCredentialsInput input{.hub_account_id = iam::kBuiltinHubAccount,
+                                .spoke_account_id = iam::kBuiltinSpokeAccount,
+                                .hub_role_name = iam::kBuiltinHubRole,
+                                .spoke_role_name = iam::kBuiltinSpokeRole,
+                                .external_id = iam::kBuiltinExternalId,
                                 .session_string = "faults",
                                 .timeout = std::chrono::milliseconds(2000)};
     return GetSpokeCredentials(input, sys, *base);

@@ -43,16 +43,16 @@ class Client {
 };
 
 SpokeCredentialsInput SeedInput() {
-  return SpokeCredentialsInput{.hub_account_id = kBuiltinHubAccount,
-                               .spoke_account_id = kBuiltinSpokeAccount,
-                               .hub_role_name = kBuiltinHubRole,
-                               .spoke_role_name = kBuiltinSpokeRole,
-                               .external_id = kBuiltinExternalId,
+  return SpokeCredentialsInput{.hub_account_id = iam::kBuiltinHubAccount,
+                               .spoke_account_id = iam::kBuiltinSpokeAccount,
+                               .hub_role_name = iam::kBuiltinHubRole,
+                               .spoke_role_name = iam::kBuiltinSpokeRole,
+                               .external_id = iam::kBuiltinExternalId,
                                .session_string = "me@example.com"};
 }
 
 TEST(LabChain, OurClientRunsTheSeedChainAgainstTheBuiltinModel) {
-  LabServer lab(BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Client client(lab.url());
   auto spoke = client.Chain(SeedInput());
   ASSERT_TRUE(spoke) << spoke.error().ToString() << "\n" << lab.log();
@@ -70,11 +70,11 @@ TEST(LabChain, OurClientRunsTheSeedChainAgainstTheBuiltinModel) {
   // Security: the lab's log never holds a secret or a token.
   EXPECT_EQ(lab.log().find(spoke->credentials.secret_access_key.reveal()), std::string::npos);
   EXPECT_EQ(lab.log().find(spoke->credentials.session_token.reveal()), std::string::npos);
-  EXPECT_EQ(lab.log().find(kBuiltinSecretAccessKey), std::string::npos);
+  EXPECT_EQ(lab.log().find(iam::kBuiltinSecretAccessKey), std::string::npos);
 }
 
 TEST(LabChain, WrongExternalIdFailsOnTheSpokeHopAndTheLabSaysWhy) {
-  LabServer lab(BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Client client(lab.url());
   SpokeCredentialsInput input = SeedInput();
   input.external_id = "wrong-external-id";
@@ -115,7 +115,7 @@ TEST(LabChain, CallerOutsideTheOrganizationIsDeniedNamingPrincipalOrgId) {
 }
 
 TEST(LabChain, ChainedDurationAboveOneHourIsAValidationError) {
-  LabServer lab(BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Client client(lab.url());
   // Our client refuses --duration 7200 before sending; StsClient sends whatever it is given.
   SpokeCredentialsInput input = SeedInput();
@@ -134,7 +134,7 @@ TEST(LabChain, ChainedDurationAboveOneHourIsAValidationError) {
       AssumeRoleRequest{.role_arn = "arn:aws:iam::888888888888:role/automation-spoke-role",
                         .role_session_name = "spoke",
                         .duration = std::chrono::seconds(7200),
-                        .external_id = kBuiltinExternalId});
+                        .external_id = iam::kBuiltinExternalId});
   ASSERT_FALSE(spoke);
   ASSERT_TRUE(spoke.error().aws());
   EXPECT_EQ(spoke.error().aws()->code, "ValidationError");
@@ -144,7 +144,7 @@ TEST(LabChain, ChainedDurationAboveOneHourIsAValidationError) {
 }
 
 TEST(LabChain, ExpiredSessionThroughTheServer) {
-  LabServer lab(BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Client client(lab.url());
   StsClient sts(client.sys(), StsClientOptions{.endpoint = lab.url(), .signing_region = "us-east-1"});
   auto hub = sts.AssumeRole(BuiltinUserCredentials(),

@@ -4,7 +4,7 @@
 
 namespace hubspoke::lab {
 
-Result<std::unique_ptr<LabServer>> LabServer::Start(Model model, const Clock& clock, Logger& log,
+Result<std::unique_ptr<LabServer>> LabServer::Start(iam::Model model, const Clock& clock, Logger& log,
                                                     StsServiceOptions service,
                                                     ServerOptions server) {
   std::unique_ptr<LabServer> lab(new LabServer(std::move(model), clock, log, std::move(service)));

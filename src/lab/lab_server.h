@@ -9,7 +9,7 @@
 #include "http_server/http_server.h"
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::lab {
@@ -19,7 +19,7 @@ class LabServer {
   // Serves `model` on server.host:server.port (port 0: a free one) with server.threads worker
   // loops. `clock` and `log` must outlive the lab. Errors are the HTTP server's (a bad address,
   // a port in use).
-  static Result<std::unique_ptr<LabServer>> Start(Model model, const Clock& clock, Logger& log,
+  static Result<std::unique_ptr<LabServer>> Start(iam::Model model, const Clock& clock, Logger& log,
                                                   StsServiceOptions service,
                                                   ServerOptions server);
   ~LabServer() { Stop(); }
@@ -34,7 +34,7 @@ class LabServer {
   const StsService& service() const { return service_; }
 
  private:
-  LabServer(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
+  LabServer(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options)
       : service_(std::move(model), clock, log, std::move(options)) {}
 
   StsService service_;

@@ -13,7 +13,7 @@
 #include "hubspoke/sigv4.h"
 #include "hubspoke/system.h"
 #include "lab/lab_server.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 #include "http_server/http_server.h"
 #include "testing/fake_sts.h"
@@ -25,8 +25,8 @@ using ManualClock = hubspoke::testing::FakeClock;
 
 inline Credentials BuiltinUserCredentials() {
   Credentials c;
-  c.access_key_id = kBuiltinAccessKeyId;
-  c.secret_access_key = SecretString(kBuiltinSecretAccessKey);
+  c.access_key_id = iam::kBuiltinAccessKeyId;
+  c.secret_access_key = SecretString(iam::kBuiltinSecretAccessKey);
   return c;
 }
 
@@ -61,20 +61,20 @@ inline ServerRequest SignedRequest(const Credentials& credentials, const FormPar
 }
 
 // The built-in model with `from` replaced by `to` in its JSON text.
-inline Model EditedBuiltinModel(const std::string& from, const std::string& to) {
-  std::string text(BuiltinModelJson());
+inline iam::Model EditedBuiltinModel(const std::string& from, const std::string& to) {
+  std::string text(iam::BuiltinModelJson());
   std::size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
-  auto m = ParseModel(text, "edited model");
+  auto m = iam::ParseModel(text, "edited model");
   EXPECT_TRUE(m) << m.error().message();
-  return m ? std::move(m).value() : BuiltinModel();
+  return m ? std::move(m).value() : iam::BuiltinModel();
 }
 
 // The lab (model, clock, log) behind a real HttpServer on 127.0.0.1, port 0.
 class LabServer {
  public:
-  explicit LabServer(Model model, ServerOptions options = {}) {
+  explicit LabServer(iam::Model model, ServerOptions options = {}) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.threads = 2;

@@ -1,5 +1,5 @@
-// The lab's AssumeRole: validation as STS does it, then the policy decision (policy/), then the
-// duration rules (role chaining ≤ 1 h, MaxSessionDuration), then a new session.
+// The lab's AssumeRole: validation as STS does it, then the decision of iam/ (the role, MFA, the
+// policies, the duration rules: role chaining ≤ 1 h, MaxSessionDuration), then a new session.
 #include <algorithm>
 
 #include "core/strings.h"
@@ -7,7 +7,8 @@
 #include "lab/sts_service.h"
 #include "lab/sts_validation.h"
 #include "lab/sts_xml_writer.h"
-#include "policy/assume_role.h"
+#include "iam/assume_role_decision.h"
+#include "iam/explain.h"
 
 namespace hubspoke::lab {
 namespace {
@@ -116,26 +117,6 @@ Result<Parsed> ValidateAssumeRole(const FormParams& params) {
   return out;
 }
 
-// The managed session policies named by PolicyArns: from the model, else (AWS managed
-// policies and unknown ARNs) an allow-everything stand-in, since the lab cannot know their
-// contents. The effective permissions are still limited by the role's own policies.
-std::vector<policy::NamedPolicy> ManagedSessionPolicies(const Model& model,
-                                                        const std::vector<std::string>& arns) {
-  std::vector<policy::NamedPolicy> out;
-  for (const std::string& arn : arns) {
-    if (const ManagedPolicy* p = model.FindManagedPolicy(arn)) {
-      out.push_back(p->policy);
-      continue;
-    }
-    auto stand_in = policy::ParseNamedPolicy(
-        "managed session policy " + arn + " (not in the model: allows everything)",
-        policy::PolicyKind::kSession,
-        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
-    if (stand_in) out.push_back(std::move(*stand_in));
-  }
-  return out;
-}
-
 std::string AccessDeniedMessage(const std::string& caller_arn, const std::string& action,
                                 const std::string& role_arn) {
   return "User: " + caller_arn + " is not authorized to perform: " + action +
@@ -162,104 +143,69 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
     }
   }
 
-  const Role* role = model_.FindRole(in.role_arn);
-  if (!role) {
-    // STS does not reveal whether a role exists: a missing role is access denied.
-    return StsError(403, "AccessDenied",
-                    AccessDeniedMessage(caller_arn, "sts:AssumeRole", in.role_arn),
-                    caller_arn + " → sts:AssumeRole on " + Printable(in.role_arn) +
-                        ": the model has no such role");
-  }
-
-  // MFA: SerialNumber + TokenCode satisfy "aws:MultiFactorAuthPresent" when the device is
-  // the caller's (the lab accepts any 6-digit code for a device listed in the model).
-  bool mfa = false;
-  if (in.serial_number || in.token_code) {
-    const bool known = caller.user && in.serial_number && in.token_code &&
-                       std::find(caller.user->mfa_devices.begin(), caller.user->mfa_devices.end(),
-                                 *in.serial_number) != caller.user->mfa_devices.end();
-    if (!known) {
-      return StsError(403, "AccessDenied",
-                      "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
-                      caller_arn + ": SerialNumber and TokenCode must both be given, for an MFA "
-                                   "device the model lists for the calling user");
-    }
-    mfa = true;
-  }
-
-  policy::AssumeRoleCall ar{.role_arn = role->arn,
-                               .role_session_name = in.session_name,
-                               .external_id = in.external_id,
-                               .source_identity = in.source_identity,
-                               .tags = in.tags,
-                               .transitive_tag_keys = in.transitive_tag_keys,
-                               .mfa_authenticated = mfa};
-  policy::AssumeRolePolicies policies;
-  policies.trust_policy = role->trust_policy;
-  const std::string caller_account = caller.principal.account;
-  if (caller.user) {
-    policies.identity_policies = caller.user->policies;
-    policies.permissions_boundary = caller.user->permissions_boundary;
-  } else {
-    policies.identity_policies = caller.session->role->policies;
-    policies.permissions_boundary = caller.session->role->permissions_boundary;
-    // The caller's own session policies limit what it may do, this AssumeRole included.
-    policies.session_policies = ManagedSessionPolicies(model_, caller.session->policy_arns);
-    if (caller.session->session_policy) {
-      auto p = policy::ParseNamedPolicy("inline session policy of " + caller_arn,
-                                        policy::PolicyKind::kSession,
-                                        *caller.session->session_policy);
-      if (!p) return Error(ErrorCode::kInternal, "a session's own policy does not parse");
-      policies.session_policies.push_back(std::move(*p));
-    }
-  }
-  policies.caller_scps = model_.ScpsFor(caller_account);
-  policies.role_account_scps = model_.ScpsFor(role->account);
-
-  policy::RequestContext context;
-  context.principal = caller.principal;
-  context.time = now;
+  auto who = caller.user ? iam::CallerOfUser(model_, *caller.user)
+                         : iam::CallerOfSession(model_, *caller.session->role,
+                                                StateOf(*caller.session));
+  if (!who) return Error(ErrorCode::kInternal, "a session's own policy does not parse");
+  iam::AssumeRoleInput input{.role_arn = in.role_arn,
+                             .session_name = in.session_name,
+                             .external_id = in.external_id,
+                             .duration_seconds = in.duration,
+                             .tags = in.tags,
+                             .transitive_tag_keys = in.transitive_tag_keys,
+                             .source_identity = in.source_identity,
+                             .serial_number = in.serial_number,
+                             .token_code = in.token_code,
+                             .policy = in.policy,
+                             .policy_arns = in.policy_arns,
+                             .time = now};
   // The real STS is reached over TLS; a policy requiring aws:SecureTransport should behave as
   // there, even though the lab speaks plain HTTP on loopback.
-  context.keys.Set("aws:SecureTransport", "true");
-  context.keys.Set("aws:RequestedRegion", region);
+  input.keys.Set("aws:SecureTransport", "true");
+  input.keys.Set("aws:RequestedRegion", region);
   std::string peer = request.peer;
   if (auto colon = peer.rfind(':'); colon != std::string::npos) peer = peer.substr(0, colon);
   if (peer.size() > 2 && peer.front() == '[') peer = peer.substr(1, peer.size() - 2);
-  if (!peer.empty()) context.keys.Set("aws:SourceIp", peer);
+  if (!peer.empty()) input.keys.Set("aws:SourceIp", peer);
 
-  policy::AssumeRoleEvaluation ev = policy::EvaluateAssumeRole(policies, ar, context);
-  if (ev.decision != policy::Decision::kAllow) {
-    std::string action = "sts:AssumeRole";
-    for (const auto& a : ev.actions) {
-      if (a.evaluation.decision != policy::Decision::kAllow) {
-        action = a.action;
-        break;
-      }
-    }
-    return StsError(403, "AccessDenied", AccessDeniedMessage(caller_arn, action, role->arn),
-                    caller_arn + " → " + action + " on " + role->arn + ": " +
-                        policy::DecisionName(ev.decision) + ": " + ExplainReasons(ev.reasons));
+  const iam::HopDecision decision = iam::DecideAssumeRole(model_, *who, input);
+  switch (decision.refusal) {
+    case iam::Refusal::kNone:
+      break;
+    case iam::Refusal::kNoSuchRole:
+      // STS does not reveal whether a role exists: a missing role is access denied.
+      return StsError(403, "AccessDenied",
+                      AccessDeniedMessage(caller_arn, "sts:AssumeRole", in.role_arn),
+                      caller_arn + " → sts:AssumeRole on " + Printable(in.role_arn) +
+                          ": the model has no such role");
+    case iam::Refusal::kMfaFailed:
+      return StsError(403, "AccessDenied",
+                      "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+                      decision.message);
+    case iam::Refusal::kPolicy:
+      return StsError(403, "AccessDenied",
+                      AccessDeniedMessage(caller_arn, decision.action, decision.role->arn),
+                      caller_arn + " → " + decision.action + " on " + decision.role->arn + ": " +
+                          policy::DecisionName(decision.decision) + ": " +
+                          iam::ExplainReasons(decision.policy_reasons));
+    case iam::Refusal::kRoleChainingLimit:
+      return StsError(400, "ValidationError",
+                      "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                      "assumed by role chaining.",
+                      decision.message);
+    case iam::Refusal::kMaxSessionDuration:
+      return StsError(400, "ValidationError",
+                      "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                      "role.",
+                      decision.message);
+    default:
+      return Error(ErrorCode::kInternal, std::string("unexpected refusal ") +
+                                             iam::RefusalName(decision.refusal));
   }
-
-  // Durations, after the decision (a denied caller learns nothing about the role).
-  const bool chained = caller.session.has_value();
-  const long long duration = in.duration.value_or(3600);
-  if (chained && duration > 3600) {
-    return StsError(400, "ValidationError",
-                    "The requested DurationSeconds exceeds the 1 hour session limit for roles "
-                    "assumed by role chaining.",
-                    caller_arn + " → " + role->arn + ": role chaining caps sessions at 3600 s, " +
-                        std::to_string(duration) + " s requested");
-  }
-  if (duration > role->max_session_duration.count()) {
-    return StsError(400, "ValidationError",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.",
-                    role->arn + " has MaxSessionDuration " +
-                        std::to_string(role->max_session_duration.count()) + " s, " +
-                        std::to_string(duration) + " s requested");
-  }
+  const iam::Role* role = decision.role;
+  const bool chained = decision.chained;
+  const long long duration = decision.duration_seconds;
+  const bool mfa = decision.mfa_authenticated;
 
   for (const std::string& arn : in.policy_arns) {
     if (model_.FindManagedPolicy(arn)) continue;

@@ -31,33 +31,23 @@ std::string FormatHttpDate(TimePoint t) {
 
 }  // namespace
 
-std::string ExplainReasons(const std::vector<policy::Reason>& reasons) {
-  std::string out;
-  std::size_t shown = 0;
-  for (const policy::Reason& r : reasons) {
-    if (r.code == policy::ReasonCode::kNotApplicable) continue;  // noise, e.g. foreign SCPs
-    if (shown == 8) {
-      out += "; …";
-      break;
-    }
-    if (!out.empty()) out += "; ";
-    out += r.ToString();
-    for (const policy::ConditionFailure& c : r.conditions) {
-      const std::string text = c.ToString();
-      if (r.message.find(text) == std::string::npos) out += " [" + text + "]";
-    }
-    ++shown;
-  }
-  return out;
-}
-
-LabSession SessionOf(const Role& role, std::string session_name) {
+LabSession SessionOf(const iam::Role& role, std::string session_name) {
   LabSession s;
   s.role = &role;
-  s.arn = "arn:aws:sts::" + role.account + ":assumed-role/" + role.name + "/" + session_name;
+  s.arn = iam::SessionArn(role, session_name);
   s.assumed_role_id = role.unique_id + ":" + session_name;
   s.session_name = std::move(session_name);
   return s;
+}
+
+iam::SessionState StateOf(const LabSession& session) {
+  return iam::SessionState{.session_name = session.session_name,
+                           .source_identity = session.source_identity,
+                           .tags = session.tags,
+                           .transitive_tag_keys = session.transitive_tag_keys,
+                           .session_policy = session.session_policy,
+                           .policy_arns = session.policy_arns,
+                           .mfa = session.mfa};
 }
 
 namespace {
@@ -73,7 +63,7 @@ std::string SessionKey(const StsServiceOptions& options) {
 
 }  // namespace
 
-StsService::StsService(Model model, const Clock& clock, Logger& log, StsServiceOptions options)
+StsService::StsService(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options)
     : model_(std::move(model)), clock_(clock), log_(log), options_(std::move(options)),
       sealer_(SessionKey(options_)), rng_(options_.seed) {}
 
@@ -124,7 +114,7 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
                                       std::optional<LabSession>* session) const {
   // Only refusals name the key: no string building on the path every request takes.
   auto masked = [access_key_id] { return MaskKeyId(access_key_id); };
-  const AccessKey* key = nullptr;
+  const iam::AccessKey* key = nullptr;
   if (model_.FindUserByAccessKey(access_key_id, &key)) {
     if (token) {
       return InvalidClientToken("a session token was sent with the long-term key " + masked());
@@ -148,7 +138,7 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
     return InvalidClientToken("the session token does not belong to " + masked() + " (it is " +
                               MaskKeyId(c.access_key_id) + "'s)");
   }
-  const Role* role = model_.FindRole(c.role_arn);
+  const iam::Role* role = model_.FindRole(c.role_arn);
   if (!role) {
     return InvalidClientToken("the session token of " + masked() + " names " +
                               Printable(c.role_arn) + ", a role this lab's model does not have");
@@ -202,29 +192,20 @@ Result<StsService::Caller> StsService::Authenticate(const ServerRequest& request
   if (!verified) return std::move(verified).error();
   *region = verified->region;
   Caller caller;
-  const AccessKey* key = nullptr;
-  if (const User* user = model_.FindUserByAccessKey(verified->access_key_id, &key)) {
-    auto p = policy::PrincipalFromArn(user->arn);
+  const iam::AccessKey* key = nullptr;
+  if (const iam::User* user = model_.FindUserByAccessKey(verified->access_key_id, &key)) {
+    auto p = iam::PrincipalOfUser(model_, *user);
     if (!p) return std::move(p).error();
     caller.principal = std::move(*p);
-    caller.principal.unique_id = user->unique_id;
-    caller.principal.tags = user->tags;
-    caller.principal.org_id = model_.OrgIdOf(user->account);
     caller.user = user;
     return caller;
   }
   if (!session) return Error(ErrorCode::kInternal, "a verified temporary key without its session");
   caller.session = std::move(session);
   const LabSession& s = *caller.session;
-  auto p = policy::PrincipalFromArn(s.arn, s.role->path);
+  auto p = iam::PrincipalOfSession(model_, *s.role, StateOf(s));
   if (!p) return std::move(p).error();
   caller.principal = std::move(*p);
-  caller.principal.unique_id = s.role->unique_id;
-  caller.principal.tags = s.role->tags;
-  for (const auto& [k, v] : s.tags) caller.principal.tags[k] = v;  // session tags win
-  caller.principal.org_id = model_.OrgIdOf(s.role->account);
-  caller.principal.mfa_present = s.mfa;
-  caller.principal.source_identity = s.source_identity;
   return caller;
 }
 

@@ -1,9 +1,10 @@
 // The lab's STS: a thread-safe handler turning one HTTP request into one awsQuery response.
 // AssumeRole (all parameters), GetCallerIdentity and AssumeRoleWithWebIdentity, with SigV4
-// verification, policy evaluation (trust + identity + boundary + session policies + SCPs, via
-// src/policy/), AWS's validation and error bodies, stateless sessions (lab/session_token.h)
-// and a clock. Every refusal is logged with its reason (policy, statement, condition); the HTTP
-// body says only what AWS says.
+// verification, the authorization decisions of src/iam/ (trust + identity + boundary + session
+// policies + SCPs; iam/assume_role_decision.h, iam/web_identity_decision.h), AWS's validation
+// and error bodies, stateless sessions (lab/session_token.h) and a clock. Every refusal is
+// logged with its reason (policy, statement, condition, iam/explain.h); the HTTP body says only
+// what AWS says.
 #pragma once
 
 #include <atomic>
@@ -19,7 +20,8 @@
 #include "core/percent_encoding.h"
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
-#include "lab/model.h"
+#include "iam/caller.h"
+#include "iam/model.h"
 #include "lab/session_token.h"
 #include "lab/sigv4_verify.h"
 #include "policy/request_context.h"
@@ -49,7 +51,7 @@ struct LabSession {
   std::string secret_access_key;
   std::string session_token;
   TimePoint expiration;
-  const Role* role = nullptr;  // points into the service's model
+  const iam::Role* role = nullptr;  // points into the service's model
   std::string session_name;
   std::string arn;              // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
   std::string assumed_role_id;  // AROA…:SESSION
@@ -62,17 +64,14 @@ struct LabSession {
 };
 
 // A new session of `role` named `session_name`: role, name, assumed-role ARN and role id set.
-LabSession SessionOf(const Role& role, std::string session_name);
-
-// The lab's explanation of a policy decision, one line: every reason with its policy,
-// statement and failed conditions ("trust policy of arn:…, statement 'TrustTheHubRole':
-// … [StringEquals sts:ExternalId: …]").
-std::string ExplainReasons(const std::vector<policy::Reason>& reasons);
+LabSession SessionOf(const iam::Role& role, std::string session_name);
+// What the IAM decision needs of a session: name, source identity, tags, policies, MFA.
+iam::SessionState StateOf(const LabSession& session);
 
 class StsService {
  public:
   // `clock` and `log` must outlive the service.
-  StsService(Model model, const Clock& clock, Logger& log, StsServiceOptions options = {});
+  StsService(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options = {});
   StsService(const StsService&) = delete;
   StsService& operator=(const StsService&) = delete;
 
@@ -81,7 +80,7 @@ class StsService {
   // A Handler for HttpServer::Start; the service must outlive the server.
   Handler AsHandler();
 
-  const Model& model() const { return model_; }
+  const iam::Model& model() const { return model_; }
   // Sessions issued since the start (the lab keeps none of them: see session_token.h).
   std::uint64_t sessions_issued() const { return issued_.load(std::memory_order_relaxed); }
   TimePoint Now() const;  // the lab's clock (with skew)
@@ -89,7 +88,7 @@ class StsService {
  private:
   struct Caller {
     policy::Principal principal;
-    const User* user = nullptr;
+    const iam::User* user = nullptr;
     std::optional<LabSession> session;
   };
   struct Reply {
@@ -113,7 +112,7 @@ class StsService {
   std::string NewRequestId();
   void Log(LogLevel level, const std::string& message);
 
-  const Model model_;
+  const iam::Model model_;
   const Clock& clock_;
   Logger& log_;
   const StsServiceOptions options_;

@@ -23,7 +23,7 @@ constexpr char kSpokeArn[] = "arn:aws:iam::888888888888:role/automation-spoke-ro
 
 class LabSts : public ::testing::Test {
  protected:
-  explicit LabSts(Model model = BuiltinModel())
+  explicit LabSts(iam::Model model = iam::BuiltinModel())
       : service_(std::move(model), clock_, log_, StsServiceOptions{.seed = 42}) {}
 
   ServerResponse Call(const Credentials& c, const FormParams& params,
@@ -71,7 +71,7 @@ TEST_F(LabSts, HubThenSpokeThenCallerIdentityOfTheAssumedRole) {
   FormParams p = {{"Action", "AssumeRole"},
                   {"RoleArn", kSpokeArn},
                   {"RoleSessionName", "888888888888-me"},
-                  {"ExternalId", kBuiltinExternalId},
+                  {"ExternalId", iam::kBuiltinExternalId},
                   {"DurationSeconds", "900"}};
   ServerResponse r = Call(hub, p);
   ASSERT_EQ(r.status, 200) << r.body << log_.text();
@@ -116,7 +116,7 @@ TEST_F(LabSts, ChainedSessionsAreLimitedToOneHour) {
   ServerResponse r = Call(hub, {{"Action", "AssumeRole"},
                                 {"RoleArn", kSpokeArn},
                                 {"RoleSessionName", "s1"},
-                                {"ExternalId", kBuiltinExternalId},
+                                {"ExternalId", iam::kBuiltinExternalId},
                                 {"DurationSeconds", "7200"}});
   AwsErrorDetails e = ErrorOf(r);
   EXPECT_EQ(r.status, 400);
@@ -159,7 +159,7 @@ TEST_F(LabSts, SessionTagsNeedTagSession) {
   ServerResponse r = Call(hub, {{"Action", "AssumeRole"},
                                 {"RoleArn", kSpokeArn},
                                 {"RoleSessionName", "s1"},
-                                {"ExternalId", kBuiltinExternalId},
+                                {"ExternalId", iam::kBuiltinExternalId},
                                 {"Tags.member.1.Key", "ticket"},
                                 {"Tags.member.1.Value", "OPS-1"}});
   AwsErrorDetails e = ErrorOf(r);
@@ -187,7 +187,7 @@ TEST_F(LabSts, WrongSecretIsSignatureDoesNotMatch) {
   ServerResponse r = Call(c, {{"Action", "GetCallerIdentity"}});
   EXPECT_EQ(ErrorOf(r).code, "SignatureDoesNotMatch");
   EXPECT_EQ(log_.text().find("not-the-secret"), std::string::npos);
-  EXPECT_EQ(log_.text().find(kBuiltinSecretAccessKey), std::string::npos);
+  EXPECT_EQ(log_.text().find(iam::kBuiltinSecretAccessKey), std::string::npos);
 }
 
 TEST_F(LabSts, UnknownKeyIsInvalidClientTokenId) {
@@ -264,8 +264,8 @@ TEST_F(LabSts, RoleMissingFromTheModelIsAccessDenied) {
 TEST_F(LabSts, ReproducibleWithTheSameSeed) {
   ManualClock clock;
   hubspoke::testing::CapturingLogger log;
-  StsService a(BuiltinModel(), clock, log, StsServiceOptions{.seed = 9});
-  StsService b(BuiltinModel(), clock, log, StsServiceOptions{.seed = 9});
+  StsService a(iam::BuiltinModel(), clock, log, StsServiceOptions{.seed = 9});
+  StsService b(iam::BuiltinModel(), clock, log, StsServiceOptions{.seed = 9});
   FormParams p = {{"Action", "AssumeRole"}, {"RoleArn", kHubArn}, {"RoleSessionName", "s"}};
   ServerRequest req = SignedRequest(BuiltinUserCredentials(), p, clock.Now());
   EXPECT_EQ(a.Handle(req).body, b.Handle(req).body);
@@ -354,7 +354,7 @@ TEST_F(LabStsExplicitDeny, AnScpDenyWins) {
   ServerResponse r = Call(hub, {{"Action", "AssumeRole"},
                                 {"RoleArn", kSpokeArn},
                                 {"RoleSessionName", "s1"},
-                                {"ExternalId", kBuiltinExternalId}});
+                                {"ExternalId", iam::kBuiltinExternalId}});
   EXPECT_EQ(ErrorOf(r).code, "AccessDenied");
   EXPECT_NE(log_.text().find("ExplicitDeny"), std::string::npos) << log_.text();
   EXPECT_NE(log_.text().find("NoSpokes"), std::string::npos) << log_.text();
@@ -415,15 +415,15 @@ TEST_F(LabSts, ATokenThatIsNotTheKeysOwnIsRefusedWithTheReasonLogged) {
 TEST_F(LabSts, SessionsOutliveARestartWithTheSameSeedOnly) {
   Credentials hub = Hub();
   hubspoke::testing::CapturingLogger log;
-  StsService same(BuiltinModel(), clock_, log, StsServiceOptions{.seed = 42});
-  StsService other(BuiltinModel(), clock_, log, StsServiceOptions{.seed = 43});
+  StsService same(iam::BuiltinModel(), clock_, log, StsServiceOptions{.seed = 42});
+  StsService other(iam::BuiltinModel(), clock_, log, StsServiceOptions{.seed = 43});
   FormParams who = {{"Action", "GetCallerIdentity"}};
   ServerResponse ok = same.Handle(SignedRequest(hub, who, clock_.Now()));
   EXPECT_EQ(ok.status, 200) << ok.body << log.text();
   EXPECT_EQ(ErrorOf(other.Handle(SignedRequest(hub, who, clock_.Now()))).code,
             "InvalidClientTokenId");
   // A lab run without --seed seals with a random key instead: same seed, other key, refused.
-  StsService keyed(BuiltinModel(), clock_, log,
+  StsService keyed(iam::BuiltinModel(), clock_, log,
                    StsServiceOptions{.seed = 42, .session_key = std::string(32, '\x07')});
   EXPECT_EQ(ErrorOf(keyed.Handle(SignedRequest(hub, who, clock_.Now()))).code,
             "InvalidClientTokenId");
@@ -439,7 +439,7 @@ TEST_F(LabSts, ASessionsPoliciesAndTagsTravelWithItThroughTheChain) {
   ServerResponse denied = Call(limited, {{"Action", "AssumeRole"},
                                          {"RoleArn", kSpokeArn},
                                          {"RoleSessionName", "s1"},
-                                         {"ExternalId", kBuiltinExternalId}});
+                                         {"ExternalId", iam::kBuiltinExternalId}});
   EXPECT_EQ(ErrorOf(denied).code, "AccessDenied");
   EXPECT_NE(log_.text().find("inline session policy of"), std::string::npos) << log_.text();
 
@@ -450,14 +450,14 @@ TEST_F(LabSts, ASessionsPoliciesAndTagsTravelWithItThroughTheChain) {
   ServerResponse allowed = Call(managed, {{"Action", "AssumeRole"},
                                           {"RoleArn", kSpokeArn},
                                           {"RoleSessionName", "s2"},
-                                          {"ExternalId", kBuiltinExternalId}});
+                                          {"ExternalId", iam::kBuiltinExternalId}});
   EXPECT_EQ(allowed.status, 200) << allowed.body << log_.text();
 }
 
 TEST(LabStsTestMode, SessionLifetimeCapsEveryIssuedSession) {
   ManualClock clock;
   hubspoke::testing::CapturingLogger log;
-  StsService service(BuiltinModel(), clock, log,
+  StsService service(iam::BuiltinModel(), clock, log,
                      StsServiceOptions{.seed = 7, .max_session_lifetime = std::chrono::seconds(5)});
   ServerResponse r =
       service.Handle(SignedRequest(BuiltinUserCredentials(),

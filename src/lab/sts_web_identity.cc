@@ -4,6 +4,8 @@
 // policy decides with the keys <provider>:sub, <provider>:aud and sts:RoleSessionName.
 #include "core/strings.h"
 #include "core/time.h"
+#include "iam/explain.h"
+#include "iam/web_identity_decision.h"
 #include "lab/jwt.h"
 #include "lab/sts_service.h"
 #include "lab/sts_validation.h"
@@ -38,66 +40,52 @@ Result<StsService::Reply> StsService::AssumeRoleWithWebIdentity(const FormParams
     return StsError(400, "InvalidIdentityToken", "The web identity token is malformed.",
                     "web identity token: " + claims.error().message());
   }
-  std::string issuer = claims->iss;
-  if (issuer.rfind("https://", 0) == 0) issuer = issuer.substr(8);
-  while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
   const std::string denied_message = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
-  const Role* role = model_.FindRole(*role_arn);
-  if (!role) {
-    return StsError(403, "AccessDenied", denied_message,
-                    "AssumeRoleWithWebIdentity on " + Printable(*role_arn) +
-                        ": the model has no such role");
-  }
-  const OidcProvider* provider = model_.FindOidcProvider(role->account, issuer);
-  if (!provider) {
-    return StsError(400, "InvalidIdentityToken",
-                    "No OpenIDConnect provider found in your account for " +
-                        Printable(claims->iss, 200),
-                    "the model lists no OIDC provider '" + Printable(issuer, 200) +
-                        "' in account " + role->account);
-  }
-  if (claims->exp) {
-    const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
-    if (*claims->exp <= now_s.count()) {
+  iam::WebIdentityInput input{.role_arn = *role_arn,
+                              .session_name = *session,
+                              .issuer = claims->iss,
+                              .subject = claims->sub,
+                              .audiences = claims->aud,
+                              .expires = claims->exp,
+                              .duration_seconds = duration,
+                              .time = now};
+  input.keys.Set("aws:SecureTransport", "true");
+  const iam::HopDecision decision = iam::DecideAssumeRoleWithWebIdentity(model_, input);
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  switch (decision.refusal) {
+    case iam::Refusal::kNone:
+      break;
+    case iam::Refusal::kNoSuchRole:
+      return StsError(403, "AccessDenied", denied_message, decision.message);
+    case iam::Refusal::kNoOidcProvider:
+      return StsError(400, "InvalidIdentityToken",
+                      "No OpenIDConnect provider found in your account for " +
+                          Printable(claims->iss, 200),
+                      decision.message);
+    case iam::Refusal::kTokenExpired:
       return StsError(400, "ExpiredTokenException",
                       "Token expired: current date/time " + std::to_string(now_s.count()) +
                           " must be before the expiration date/time " +
-                          std::to_string(*claims->exp));
-    }
+                          std::to_string(claims->exp.value_or(0)));
+    case iam::Refusal::kAudienceMismatch:
+      return StsError(400, "InvalidIdentityToken", "Incorrect token audience", decision.message);
+    case iam::Refusal::kPolicy:
+      return StsError(403, "AccessDenied", denied_message,
+                      "web identity (" + decision.oidc_provider->url + ", sub " +
+                          Printable(claims->sub, 200) + ") → sts:AssumeRoleWithWebIdentity on " +
+                          decision.role->arn + ": " + policy::DecisionName(decision.decision) +
+                          ": " + iam::ExplainReasons(decision.policy_reasons));
+    case iam::Refusal::kMaxSessionDuration:
+      return StsError(400, "ValidationError",
+                      "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                      "role.");
+    default:
+      return Error(ErrorCode::kInternal, std::string("unexpected refusal ") +
+                                             iam::RefusalName(decision.refusal));
   }
-  bool audience_ok = provider->client_ids.empty();
-  for (const std::string& aud : claims->aud) {
-    for (const std::string& id : provider->client_ids) audience_ok = audience_ok || aud == id;
-  }
-  if (!audience_ok) {
-    return StsError(400, "InvalidIdentityToken", "Incorrect token audience",
-                    "the token's aud is not among the client ids of " + provider->arn);
-  }
-
-  policy::RequestContext context;
-  context.principal = policy::Principal{.type = policy::PrincipalType::kWebIdentity,
-                                        .arn = provider->arn};
-  context.action = "sts:AssumeRoleWithWebIdentity";
-  context.resource = role->arn;
-  context.time = now;
-  context.keys.Set(provider->url + ":sub", claims->sub);
-  context.keys.SetMulti(provider->url + ":aud", claims->aud);
-  context.keys.Set("sts:RoleSessionName", *session);
-  context.keys.Set("aws:SecureTransport", "true");
-  std::vector<policy::NamedPolicy> trust = {role->trust_policy};
-  policy::Evaluation ev = policy::Evaluate(trust, context);
-  if (ev.decision != policy::Decision::kAllow) {
-    return StsError(403, "AccessDenied", denied_message,
-                    "web identity (" + provider->url + ", sub " + Printable(claims->sub, 200) +
-                        ") → sts:AssumeRoleWithWebIdentity on " + role->arn + ": " +
-                        policy::DecisionName(ev.decision) + ": " + ExplainReasons(ev.reasons));
-  }
-  const long long seconds = duration.value_or(3600);
-  if (seconds > role->max_session_duration.count()) {
-    return StsError(400, "ValidationError",
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.");
-  }
+  const iam::Role* role = decision.role;
+  const iam::OidcProvider* provider = decision.oidc_provider;
+  const long long seconds = decision.duration_seconds;
 
   auto issued = IssueSession(SessionOf(*role, *session), std::chrono::seconds(seconds), now);
   Log(LogLevel::kInfo, request_id + " AssumeRoleWithWebIdentity: " + provider->url + " sub " +

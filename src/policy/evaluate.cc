@@ -260,14 +260,14 @@ Evaluation Evaluate(std::span<const NamedPolicy> policies, const RequestContext&
     auto in_node = [&node](const NamedPolicy& np) {
       return np.kind == PolicyKind::kScp && np.scp_group == node;
     };
-    return Finish(
-        context,
+    Failure failure =
         NoAllow(ReasonCode::kNoScpAllow, PolicyKind::kScp,
                 "no service control policy" +
                     (node.empty() ? std::string() : " attached at '" + node + "'") + " allows " +
                     action + " (checked: " + PolicyNames(policies, in_node) + ")",
-                MissesOf(outcomes, in_node)),
-        {});
+                MissesOf(outcomes, in_node));
+    failure.decisive.scp_group = node;
+    return Finish(context, std::move(failure), {});
   }
 
   const std::vector<const Outcome*> resource_allows = AllowsOf(outcomes, ResourceBasedPolicy);

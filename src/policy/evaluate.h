@@ -64,6 +64,12 @@ struct Reason {
   std::string policy;  // NamedPolicy::name; empty when the reason is not about one policy
   std::optional<PolicyKind> kind;
   std::string statement;  // Statement::Label(); empty for policy-level reasons
+  // About one statement: its 0-based position in the document and its Sid (may be empty).
+  std::optional<std::size_t> statement_index;
+  std::string sid;
+  // SCPs: the organization node (NamedPolicy::scp_group) of the policy, or of the node that has
+  // no applicable Allow (kNoScpAllow).
+  std::string scp_group;
   std::string message;    // one line, human-readable
   // kConditionNotMet: every clause that failed, with operator, key, expected and actual values.
   std::vector<ConditionFailure> conditions;

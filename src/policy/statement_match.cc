@@ -49,6 +49,9 @@ StatementResult MatchStatement(const NamedPolicy& policy, const Statement& st,
   reason.policy = policy.name;
   reason.kind = policy.kind;
   reason.statement = st.Label();
+  reason.statement_index = st.index;
+  reason.sid = st.sid;
+  reason.scp_group = policy.scp_group;
   const std::string effect = EffectName(st.effect);
 
   // 1. Action / NotAction: case-insensitive with wildcards.

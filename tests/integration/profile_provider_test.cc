@@ -183,7 +183,7 @@ region = eu-west-1
 )";
 
 TEST(ProfileProvider, SourceProfileChainOfThreeReachesTheSpoke) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(kChainConfig, kBaseCredentials, {}, lab.url());
   auto provider = f.Profile("spoke");
   auto c = provider->GetCredentials();
@@ -204,7 +204,7 @@ TEST(ProfileProvider, SourceProfileChainOfThreeReachesTheSpoke) {
 }
 
 TEST(ProfileProvider, WrongExternalIdIsAccessDeniedNamingProfileRoleAndHint) {
-  LabServer lab(lab::BuiltinModel());
+  LabServer lab(iam::BuiltinModel());
   Fixture f(kChainConfig, kBaseCredentials, {}, lab.url());
   auto c = f.Profile("wrong-external-id")->GetCredentials();
   ASSERT_FALSE(c);

@@ -11,7 +11,7 @@
 #include "hubspoke/providers.h"
 #include "lab/jwt.h"
 #include "lab/lab_testing.h"
-#include "lab/model.h"
+#include "iam/model.h"
 #include "lab/sts_service.h"
 #include "http_server/http_server.h"
 #include "testing/fake_sts.h"
@@ -42,7 +42,7 @@ struct SeenRequest {
 // The lab's STS behind a real server whose handler records what reached it.
 class RecordingLab {
  public:
-  RecordingLab() : service_(lab::BuiltinModel(), clock_, log_, lab::StsServiceOptions{.seed = 3}) {
+  RecordingLab() : service_(iam::BuiltinModel(), clock_, log_, lab::StsServiceOptions{.seed = 3}) {
     auto started = HttpServer::Start(ServerOptions{.threads = 1}, [this](const ServerRequest& r) {
       {
         std::lock_guard<std::mutex> lock(mu_);

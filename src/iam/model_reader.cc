@@ -1,9 +1,9 @@
 // Typed getters over the model file's JSON (see model_reader.h).
-#include "lab/model_reader.h"
+#include "iam/model_reader.h"
 
 #include <set>
 
-namespace hubspoke::lab::model_reader {
+namespace hubspoke::iam::model_reader {
 
 Error ModelError(const std::string& path, const std::string& problem) {
   return Error(ErrorCode::kInvalidArgument, path + ": " + problem);
@@ -133,4 +133,4 @@ Result<std::vector<policy::NamedPolicy>> ParsePolicyList(const json& object,
   return out;
 }
 
-}  // namespace hubspoke::lab::model_reader
+}  // namespace hubspoke::iam::model_reader

@@ -1,6 +1,6 @@
 // Reading the lab's model file: typed getters over nlohmann-json values that turn every
 // mismatch into one kInvalidArgument line naming the JSON path ("$.roles[2].trust_policy: …").
-// Internal to src/lab/ (model_parse.cc); nlohmann-json is allowed here, see ARCHITECTURE.md.
+// Internal to src/iam/ (model_parse.cc); nlohmann-json is allowed here, see ARCHITECTURE.md.
 #pragma once
 
 #include <initializer_list>
@@ -14,7 +14,7 @@
 #include "hubspoke/result.h"
 #include "policy/evaluate.h"
 
-namespace hubspoke::lab::model_reader {
+namespace hubspoke::iam::model_reader {
 
 using nlohmann::json;
 
@@ -40,4 +40,4 @@ Result<std::vector<policy::NamedPolicy>> ParsePolicyList(const json& object,
                                                          const std::string& owner,
                                                          const std::string& scp_group = "");
 
-}  // namespace hubspoke::lab::model_reader
+}  // namespace hubspoke::iam::model_reader

@@ -1,15 +1,15 @@
-// Loading the lab's model file: its sections (organization, accounts, users, roles, OIDC
-// providers, managed policies), checked member by member, with derived unique ids.
+// Loading the model file: its sections (organization and its tree of OUs, accounts, users,
+// roles, OIDC providers, managed policies), checked member by member, with derived unique ids.
 #include <algorithm>
 #include <cassert>
 #include <set>
 
 #include "core/validate.h"
 #include "crypto/sha256.h"
-#include "lab/model.h"
-#include "lab/model_reader.h"
+#include "iam/model.h"
+#include "iam/model_reader.h"
 
-namespace hubspoke::lab {
+namespace hubspoke::iam {
 namespace {
 
 using namespace model_reader;  // NOLINT(google-build-using-namespace): the file's vocabulary
@@ -38,6 +38,80 @@ Status CheckAccountRef(const Model& m, const std::string& path, const std::strin
   return Ok();
 }
 
+// Organizations: "ou-" 4–32 lower-case letters or digits (the root's), "-", 8–32 more.
+bool IsOrganizationalUnitId(std::string_view id) {
+  auto alnum = [](std::string_view part, std::size_t min, std::size_t max) {
+    return part.size() >= min && part.size() <= max &&
+           std::all_of(part.begin(), part.end(), [](char c) {
+             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+           });
+  };
+  if (!id.starts_with("ou-")) return false;
+  id.remove_prefix(3);
+  const std::size_t dash = id.find('-');
+  if (dash == std::string_view::npos) return false;
+  return alnum(id.substr(0, dash), 4, 32) && alnum(id.substr(dash + 1), 8, 32);
+}
+
+// $.organization.organizational_units: [{"id", "name", "parent", "scps"}, …], parents given by
+// id (absent: the root), in any order; every parent must exist and the tree has no cycles.
+Status ParseOrganizationalUnits(const json& organization, Model& m) {
+  const json* list = GetArray(organization, "organizational_units");
+  if (!list) return Ok();
+  const std::string list_path = "$.organization.organizational_units";
+  if (!list->is_array()) return ModelError(list_path, "expected an array");
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string p = list_path + "[" + std::to_string(i) + "]";
+    const json& o = (*list)[i];
+    if (auto s = CheckObject(o, p, {"id", "name", "parent", "scps"}); !s) return s;
+    OrganizationalUnit ou;
+    auto id = GetString(o, p, "id", true);
+    if (!id) return std::move(id).error();
+    if (!IsOrganizationalUnitId(*id)) {
+      return ModelError(p + ".id", "\"" + *id + "\" is not an OU id (ou- followed by 4–32 "
+                                   "lower-case letters or digits, '-', and 8–32 more, e.g. "
+                                   "ou-ab12-cdefgh12)");
+    }
+    if (m.FindOrganizationalUnit(*id)) return ModelError(p + ".id", "duplicate OU " + *id);
+    ou.id = *id;
+    auto name = GetString(o, p, "name", false, *id);
+    if (!name) return std::move(name).error();
+    ou.name = *name;
+    auto parent = GetString(o, p, "parent", false);
+    if (!parent) return std::move(parent).error();
+    ou.parent = *parent;
+    auto scps = ParsePolicyList(o, p, "scps", policy::PolicyKind::kScp,
+                                "OU " + ou.id + " (" + ou.name + ")", "OU " + ou.id);
+    if (!scps) return std::move(scps).error();
+    ou.scps = std::move(*scps);
+    m.organizational_units.push_back(std::move(ou));
+    paths.push_back(p);
+  }
+  for (std::size_t i = 0; i < m.organizational_units.size(); ++i) {
+    const OrganizationalUnit& ou = m.organizational_units[i];
+    if (!ou.parent.empty() && !m.FindOrganizationalUnit(ou.parent)) {
+      return ModelError(paths[i] + ".parent",
+                        "unknown parent OU \"" + ou.parent + "\" (not listed in " + list_path + ")");
+    }
+  }
+  for (std::size_t i = 0; i < m.organizational_units.size(); ++i) {
+    // Walk up: reaching the root ends it, meeting this OU again is a cycle. An OU below a cycle
+    // walks on until the bound; the cycle's own members report it.
+    const OrganizationalUnit& ou = m.organizational_units[i];
+    const OrganizationalUnit* up = &ou;
+    for (std::size_t steps = 0; !up->parent.empty() && steps <= m.organizational_units.size();
+         ++steps) {
+      up = m.FindOrganizationalUnit(up->parent);
+      if (up == &ou) {
+        return ModelError(paths[i] + ".parent",
+                          "OU " + ou.id + " is its own ancestor (a cycle of parents)");
+      }
+    }
+  }
+  return Ok();
+}
+
 Status ParseAccounts(const json& root, Model& m) {
   const json* list = GetArray(root, "accounts");
   if (!list) return ModelError("$", "missing required member \"accounts\"");
@@ -45,7 +119,9 @@ Status ParseAccounts(const json& root, Model& m) {
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string p = "$.accounts[" + std::to_string(i) + "]";
     const json& a = (*list)[i];
-    if (auto s = CheckObject(a, p, {"id", "name", "organization", "scps"}); !s) return s;
+    if (auto s = CheckObject(a, p, {"id", "name", "organization", "parent", "scps"}); !s) {
+      return s;
+    }
     Account account;
     auto id = GetString(a, p, "id", true);
     if (!id) return std::move(id).error();
@@ -59,6 +135,18 @@ Status ParseAccounts(const json& root, Model& m) {
       if (!it->is_boolean()) return ModelError(p + ".organization", "expected true or false");
       account.in_organization = it->get<bool>();
     }
+    auto parent = GetString(a, p, "parent", false);
+    if (!parent) return std::move(parent).error();
+    if (!parent->empty()) {
+      if (m.organization_id.empty() || !account.in_organization) {
+        return ModelError(p + ".parent", "an account outside the organization has no parent OU");
+      }
+      if (!m.FindOrganizationalUnit(*parent)) {
+        return ModelError(p + ".parent", "unknown parent OU \"" + *parent +
+                                             "\" (not listed in $.organization.organizational_units)");
+      }
+    }
+    account.parent_ou = *parent;
     auto scps = ParsePolicyList(a, p, "scps", policy::PolicyKind::kScp, "account " + *id,
                                 "account " + *id);
     if (!scps) return std::move(scps).error();
@@ -303,7 +391,8 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   }
   Model m;
   if (auto it = root.find("organization"); it != root.end()) {
-    if (auto s = CheckObject(*it, "$.organization", {"id", "scps"}); !s) {
+    if (auto s = CheckObject(*it, "$.organization", {"id", "scps", "organizational_units"});
+        !s) {
       return wrap(std::move(s).error());
     }
     auto id = GetString(*it, "$.organization", "id", true);
@@ -323,6 +412,7 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
                                 "the organization root", "root");
     if (!scps) return wrap(std::move(scps).error());
     m.organization_scps = std::move(*scps);
+    if (auto s = ParseOrganizationalUnits(*it, m); !s) return wrap(std::move(s).error());
   }
   if (auto s = ParseAccounts(root, m); !s) return wrap(std::move(s).error());
   if (m.organization_id.empty()) {
@@ -341,4 +431,4 @@ Model BuiltinModel() {
   return std::move(m).value();
 }
 
-}  // namespace hubspoke::lab
+}  // namespace hubspoke::iam

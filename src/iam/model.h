@@ -1,7 +1,8 @@
-// The lab's world: an AWS organization described by a JSON model file (docs/lab.md,
-// docs/lab-model.schema.json): accounts, IAM users with access keys, roles with trust and
-// identity policies, SCPs and OIDC providers. Immutable once loaded; the STS service reads it
-// from many threads without locking.
+// The IAM world: an AWS organization described by a JSON model file (docs/lab.md,
+// docs/lab-model.schema.json): the organization tree (root, organizational units, accounts),
+// IAM users with access keys, roles with trust and identity policies, SCPs at every node of the
+// tree and OIDC providers. Immutable once loaded; the lab's STS service reads it from many
+// threads without locking, and offline tools (explain) read it without any STS at all.
 #pragma once
 
 #include <chrono>
@@ -15,7 +16,7 @@
 #include "hubspoke/secret.h"
 #include "policy/evaluate.h"
 
-namespace hubspoke::lab {
+namespace hubspoke::iam {
 
 struct AccessKey {
   std::string id;        // AKIA… (16–128 word characters)
@@ -26,7 +27,31 @@ struct Account {
   std::string id;  // 12 digits
   std::string name;
   bool in_organization = true;  // false: aws:PrincipalOrgID is absent for its principals
+  std::string parent_ou;  // the OU holding the account ("ou-…"); empty: directly under the root
   std::vector<policy::NamedPolicy> scps;  // attached to the account itself
+};
+
+// An organizational unit: a node of the organization tree between the root and the accounts.
+struct OrganizationalUnit {
+  std::string id;      // "ou-" 4–32 [0-9a-z] "-" 8–32 [0-9a-z], e.g. "ou-ab12-cdefgh12"
+  std::string name;
+  std::string parent;  // the parent OU's id; empty: directly under the root
+  std::vector<policy::NamedPolicy> scps;  // attached to this OU
+};
+
+// A node of the organization tree that SCPs attach to.
+struct ScpNode {
+  enum class Level { kRoot, kOrganizationalUnit, kAccount };
+  Level level = Level::kRoot;
+  std::string id;    // "root", the OU id, or the account id
+  std::string name;  // the OU's or account's name; "root" for the root
+};
+const char* ScpLevelName(ScpNode::Level level);  // "root", "OU", "account"
+
+// The SCPs attached at one node.
+struct ScpAttachment {
+  ScpNode node;
+  std::vector<policy::NamedPolicy> scps;  // each with scp_group naming the node
 };
 
 struct User {
@@ -70,6 +95,7 @@ struct ManagedPolicy {
 struct Model {
   std::string organization_id;  // "o-a1b2c3d4e5"; empty: no organization
   std::vector<policy::NamedPolicy> organization_scps;  // attached at the organization root
+  std::vector<OrganizationalUnit> organizational_units;  // any order; parents may come later
   std::vector<Account> accounts;
   std::vector<User> users;
   std::vector<Role> roles;
@@ -77,21 +103,34 @@ struct Model {
   std::vector<ManagedPolicy> managed_policies;
 
   const Account* FindAccount(std::string_view id) const;
+  const OrganizationalUnit* FindOrganizationalUnit(std::string_view id) const;
+  const User* FindUser(std::string_view arn) const;  // exact user ARN (path included)
   const Role* FindRole(std::string_view arn) const;  // exact role ARN (path included)
+  // By account and name (role names are unique per account, whatever the path).
+  const Role* FindRoleByName(std::string_view account, std::string_view name) const;
   // The user owning `access_key_id`, and the key itself through `key`.
   const User* FindUserByAccessKey(std::string_view access_key_id, const AccessKey** key) const;
   const OidcProvider* FindOidcProvider(std::string_view account, std::string_view url) const;
   const ManagedPolicy* FindManagedPolicy(std::string_view arn) const;
   // The organization id for principals of `account`, or "" outside the organization.
   std::string OrgIdOf(std::string_view account) const;
-  // The SCPs governing principals of `account` (root node, then the account's own node); empty
-  // outside the organization. AWS attaches FullAWSAccess at every node by default; a model that
-  // lists SCPs must include the Allow it wants (the built-in model does).
+  // The OUs from the root down to the account's parent (empty: under the root, unknown account
+  // or outside the organization).
+  std::vector<const OrganizationalUnit*> OrganizationalUnitsOf(std::string_view account) const;
+  // The nodes governing principals of `account` with the SCPs attached at each: the root, the
+  // OUs top-down, the account; empty outside the organization. Every node with SCPs must allow
+  // (AWS semantics); a node without any is left out (AWS attaches FullAWSAccess at every node by
+  // default; a model that lists SCPs at a node must include the Allow it wants, the built-in
+  // model does).
+  std::vector<ScpAttachment> ScpNodesFor(std::string_view account) const;
+  // ScpNodesFor, flattened in the same order (root, OUs top-down, account); each policy's
+  // scp_group names its node ("root", "OU ou-…", "account 1111…").
   std::vector<policy::NamedPolicy> ScpsFor(std::string_view account) const;
 };
 
 // Parses and checks a model: unknown members, wrong types, duplicate ids/keys/ARNs, bad account
-// ids, names and paths, and every policy (parsed for its kind). kInvalidArgument errors read
+// ids, names and paths, the organization tree (OU id format, duplicate OUs, unknown parents,
+// cycles) and every policy (parsed for its kind). kInvalidArgument errors read
 // "<source>: $.roles[1].trust_policy: <problem>".
 Result<Model> ParseModel(std::string_view json_text, std::string_view source);
 
@@ -116,4 +155,4 @@ inline constexpr char kBuiltinSecretAccessKey[] = "labSecretKey/sysAutomation/EX
 inline constexpr char kBuiltinOidcProvider[] = "token.actions.githubusercontent.com";
 inline constexpr char kBuiltinWebIdentityRole[] = "github-deploy-role";
 
-}  // namespace hubspoke::lab
+}  // namespace hubspoke::iam

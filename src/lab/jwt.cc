@@ -1,4 +1,4 @@
-// JWT claims (the lab's second use of nlohmann-json, kept beside the model loader).
+// JWT claims of a web identity token, for the lab's AssumeRoleWithWebIdentity (nlohmann-json).
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"

@@ -1,8 +1,8 @@
-// The built-in model: the seed README's hub-and-spoke example as a lab organization
+// The built-in model: the seed README's hub-and-spoke example as an organization for the lab
 // (`assume-spoke-role lab --print-model` prints it; docs/lab.md explains it).
-#include "lab/model.h"
+#include "iam/model.h"
 
-namespace hubspoke::lab {
+namespace hubspoke::iam {
 
 std::string_view BuiltinModelJson() {
   return R"JSON({
@@ -160,4 +160,4 @@ std::string_view BuiltinModelJson() {
 )JSON";
 }
 
-}  // namespace hubspoke::lab
+}  // namespace hubspoke::iam

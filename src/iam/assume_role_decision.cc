@@ -1,0 +1,139 @@
+// The AssumeRole decision (see assume_role_decision.h), in the order STS checks: the role, MFA,
+// the policies, the duration (a denied caller learns nothing about the role's limits).
+#include "iam/assume_role_decision.h"
+
+#include <algorithm>
+
+#include "core/strings.h"
+#include "policy/assume_role.h"
+
+namespace hubspoke::iam {
+namespace {
+
+// The groups EvaluateAssumeRole gives the SCPs of `account` ("<prefix> <scp_group>").
+void IndexScpNodes(const Model& model, const std::string& account, const std::string& prefix,
+                   ScpNodeIndex& index) {
+  for (const ScpAttachment& node : model.ScpNodesFor(account)) {
+    for (const policy::NamedPolicy& p : node.scps) {
+      const std::string group = prefix + (p.scp_group.empty() ? "" : " " + p.scp_group);
+      bool known = false;
+      for (const auto& [g, ref] : index) known = known || g == group;
+      if (!known) index.emplace_back(group, ScpNodeRef{node.node, account});
+    }
+  }
+}
+
+HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message) {
+  d.refusal = refusal;
+  d.side = side;
+  for (DecisionReason& earlier : d.reasons) earlier.decisive = false;
+  DecisionReason r;
+  r.side = side;
+  r.decisive = true;
+  r.message = message;
+  d.reasons.insert(d.reasons.begin(), std::move(r));
+  d.message = std::move(message);
+  return d;
+}
+
+}  // namespace
+
+HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
+                             const AssumeRoleInput& input) {
+  HopDecision d;
+  d.action = "sts:AssumeRole";
+  d.chained = caller.is_session();
+  d.duration_seconds = input.duration_seconds.value_or(3600);
+  const std::string& caller_arn = caller.principal.arn;
+
+  d.role = model.FindRole(input.role_arn);
+  if (!d.role) {
+    return Refuse(std::move(d), Refusal::kNoSuchRole, Side::kRole,
+                  "the model has no role " + Printable(input.role_arn));
+  }
+  const Role& role = *d.role;
+
+  // MFA: SerialNumber + TokenCode satisfy "aws:MultiFactorAuthPresent" when the device is the
+  // calling user's.
+  if (input.serial_number || input.token_code) {
+    const bool known = caller.user && input.serial_number && input.token_code &&
+                       std::find(caller.mfa_devices.begin(), caller.mfa_devices.end(),
+                                 *input.serial_number) != caller.mfa_devices.end();
+    if (!known) {
+      return Refuse(std::move(d), Refusal::kMfaFailed, Side::kRequest,
+                    caller_arn + ": SerialNumber and TokenCode must both be given, for an MFA "
+                                 "device the model lists for the calling user");
+    }
+    d.mfa_authenticated = true;
+  }
+
+  policy::AssumeRoleCall call{.role_arn = role.arn,
+                              .role_session_name = input.session_name,
+                              .external_id = input.external_id,
+                              .source_identity = input.source_identity,
+                              .tags = input.tags,
+                              .transitive_tag_keys = input.transitive_tag_keys,
+                              .mfa_authenticated = d.mfa_authenticated};
+  policy::AssumeRolePolicies policies;
+  policies.trust_policy = role.trust_policy;
+  policies.identity_policies = caller.identity_policies;
+  policies.permissions_boundary = caller.permissions_boundary;
+  policies.session_policies = caller.session_policies;
+  policies.caller_scps = model.ScpsFor(caller.principal.account);
+  policies.role_account_scps = model.ScpsFor(role.account);
+  ScpNodeIndex scp_nodes;
+  IndexScpNodes(model, caller.principal.account, "caller account", scp_nodes);
+  IndexScpNodes(model, role.account, "role account", scp_nodes);
+
+  policy::RequestContext context;
+  context.principal = caller.principal;
+  context.time = input.time;
+  context.keys = input.keys;
+  policy::AssumeRoleEvaluation ev = policy::EvaluateAssumeRole(policies, call, context);
+  d.decision = ev.decision;
+  d.policy_reasons = ev.reasons;
+  d.message = ev.message;
+  // The reasons come from the deciding action: an explicit deny of any action, else the first
+  // action not allowed (EvaluateAssumeRole); the message names the first action not allowed.
+  std::string deciding = ev.actions.empty() ? d.action : ev.actions.front().action;
+  bool found = false;
+  for (const policy::ActionEvaluation& a : ev.actions) {
+    if (!found && a.evaluation.decision == policy::Decision::kExplicitDeny) {
+      deciding = a.action;
+      found = true;
+    }
+  }
+  for (const policy::ActionEvaluation& a : ev.actions) {
+    if (!found && a.evaluation.decision == policy::Decision::kImplicitDeny) {
+      deciding = a.action;
+      found = true;
+    }
+  }
+  d.reasons = ResolveReasons(ev.reasons, deciding, scp_nodes);
+  if (ev.decision != policy::Decision::kAllow) {
+    for (const policy::ActionEvaluation& a : ev.actions) {
+      if (a.evaluation.decision != policy::Decision::kAllow) {
+        d.action = a.action;
+        break;
+      }
+    }
+    d.refusal = Refusal::kPolicy;
+    d.side = d.reasons.empty() ? Side::kNone : d.reasons.front().side;
+    return d;
+  }
+
+  if (d.chained && d.duration_seconds > 3600) {
+    return Refuse(std::move(d), Refusal::kRoleChainingLimit, Side::kRequest,
+                  caller_arn + " → " + role.arn + ": role chaining caps sessions at 3600 s, " +
+                      std::to_string(d.duration_seconds) + " s requested");
+  }
+  if (d.duration_seconds > role.max_session_duration.count()) {
+    return Refuse(std::move(d), Refusal::kMaxSessionDuration, Side::kRole,
+                  role.arn + " has MaxSessionDuration " +
+                      std::to_string(role.max_session_duration.count()) + " s, " +
+                      std::to_string(d.duration_seconds) + " s requested");
+  }
+  return d;
+}
+
+}  // namespace hubspoke::iam
