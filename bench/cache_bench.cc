@@ -42,7 +42,7 @@
 #include <vector>
 
 #include "hubspoke/hubspoke.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/refreshing.h"
 #include "hubspoke/system.h"
 // Internal (the lab), see above.

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "hubspoke/credentials.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/sts_client.h"
 #include "hubspoke/system.h"

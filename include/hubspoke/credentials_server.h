@@ -20,7 +20,7 @@
 #include <memory>
 #include <string>
 
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/secret.h"
 #include "hubspoke/system.h"

@@ -9,7 +9,7 @@
 
 #include "hubspoke/credentials.h"
 #include "hubspoke/profile.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/sts_client.h"
 #include "hubspoke/system.h"
@@ -90,12 +90,12 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
                                              const SystemContext& sys,
                                              CredentialsProvider& base);
 
-// As above, with options: `hub_cache` (hub_session_cache.h), when set, supplies a still-valid
+// As above, with options: `hub_cache` (hub_session_file_cache.h), when set, supplies a still-valid
 // hub session saved by an earlier run for the same base identity and hub hop (then only the
 // spoke's AssumeRole goes on the wire) and saves the one this call makes.
-class HubSessionCache;
+class HubSessionFileCache;
 struct SpokeChainOptions {
-  HubSessionCache* hub_cache = nullptr;
+  HubSessionFileCache* hub_cache = nullptr;
   // The shared config files, for input.profile's region and endpoint. Null: loaded from the
   // files the environment names (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a
   // malformed file is then a kInvalidArgument error.

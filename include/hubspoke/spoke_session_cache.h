@@ -10,7 +10,7 @@
 #include "hubspoke/caching_provider.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
 #include "hubspoke/transport_pool.h"

@@ -1,7 +1,7 @@
 // GetSpokeCredentials: the hub→spoke chain as one call, built from the same pieces as the
 // refreshing providers (include/hubspoke/refreshing.h): the plan validates and resolves the
 // input, then an assume-role provider for the spoke whose source is an assume-role provider for
-// the hub whose source is the base credentials. Nothing is cached (unless a HubSessionCache is
+// the hub whose source is the base credentials. Nothing is cached (unless a HubSessionFileCache is
 // given), and both hops send through sys.http, so they share one kept-alive connection.
 #include <optional>
 #include <utility>
@@ -9,10 +9,10 @@
 #include "chain/spoke_session_cache_plan.h"
 #include "core/time.h"
 #include "hubspoke/assume_role_provider.h"
-#include "hubspoke/hub_session_cache.h"
+#include "hubspoke/hub_session_file_cache.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 
 namespace hubspoke {
 namespace {
@@ -21,7 +21,7 @@ namespace {
 // hub session cache, a cached session instead of the call, and the new session saved.
 class HubSource final : public CredentialsProvider {
  public:
-  HubSource(std::shared_ptr<AssumeRoleCredentialsProvider> hub, HubSessionCache* cache,
+  HubSource(std::shared_ptr<AssumeRoleCredentialsProvider> hub, HubSessionFileCache* cache,
             std::string cache_key, Logger& log)
       : hub_(std::move(hub)), cache_(cache), cache_key_(std::move(cache_key)), log_(log) {}
   Result<Credentials> GetCredentials() override {
@@ -49,7 +49,7 @@ class HubSource final : public CredentialsProvider {
 
  private:
   std::shared_ptr<AssumeRoleCredentialsProvider> hub_;
-  HubSessionCache* cache_;
+  HubSessionFileCache* cache_;
   std::string cache_key_;
   Logger& log_;
   std::string session_arn_;
@@ -92,7 +92,7 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
     // what the cache is for.
     SpokeChainPlan keyed = *plan;
     if (input.session_string.empty()) keyed.hub.role_session_name = "(default session name)";
-    cache_key = HubSessionCache::KeyFor(base_creds->access_key_id, SpokeSessionKeyOf(keyed).hub);
+    cache_key = HubSessionFileCache::KeyFor(base_creds->access_key_id, SpokeSessionKeyOf(keyed).hub);
   }
   auto hub = std::make_shared<HubSource>(
       MakeAssumeRoleProvider(

@@ -8,7 +8,7 @@
 
 #include "hubspoke/assume_role_provider.h"
 #include "hubspoke/hubspoke.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/result.h"
 #include "hubspoke/spoke_session_cache.h"
 #include "hubspoke/sts_client.h"

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
-#include "hubspoke/hub_session_cache.h"
+#include "hubspoke/hub_session_file_cache.h"
 #include "hubspoke/system.h"
 
 namespace hubspoke::cli {
@@ -35,13 +35,13 @@ class CacheCommand final : public Command {
     }
     RealSystem system(LogLevel::kWarning);
     SystemContext sys = system.context();
-    auto directory = DefaultHubSessionCacheDirectory(sys.env);
+    auto directory = DefaultHubSessionFileCacheDirectory(sys.env);
     if (!directory) return ReportError(directory.error());
     if (path_->parsed()) {
       std::printf("%s\n", directory->c_str());
       return 0;
     }
-    HubSessionCache cache(*directory, sys.clock, sys.log, sys.files);
+    HubSessionFileCache cache(*directory, sys.clock, sys.log, sys.files);
     auto removed = cache.Clear();
     if (!removed) return ReportError(removed.error());
     std::printf("removed %d cached hub session%s from %s\n", *removed, *removed == 1 ? "" : "s",

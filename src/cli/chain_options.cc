@@ -194,7 +194,7 @@ std::unique_ptr<CredentialsProvider> MakeBaseProvider(const SystemContext& sys,
   return MakeDefaultCredentialsChain(sys, profiles, DefaultChainOptions{.profile = profile_flag});
 }
 
-Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags,
+Result<std::unique_ptr<HubSessionFileCache>> MakeCliHubCache(const ChainFlags& flags,
                                                          const SystemContext& sys) {
   if (flags.cache && flags.no_cache) {
     return Error(ErrorCode::kInvalidArgument, "--cache and --no-cache cannot be used together");
@@ -211,10 +211,10 @@ Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags
       }
     }
   }
-  if (!wanted) return std::unique_ptr<HubSessionCache>();
-  auto directory = DefaultHubSessionCacheDirectory(sys.env);
+  if (!wanted) return std::unique_ptr<HubSessionFileCache>();
+  auto directory = DefaultHubSessionFileCacheDirectory(sys.env);
   if (!directory) return std::move(directory).error().WithCode(ErrorCode::kInvalidArgument);
-  return std::make_unique<HubSessionCache>(std::move(*directory), sys.clock, sys.log, sys.files);
+  return std::make_unique<HubSessionFileCache>(std::move(*directory), sys.clock, sys.log, sys.files);
 }
 
 Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,

@@ -8,11 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "hubspoke/hub_session_cache.h"
+#include "hubspoke/hub_session_file_cache.h"
 #include "chain/input_fields.h"
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "hubspoke/system.h"
 
 namespace hubspoke::cli {
@@ -59,7 +59,7 @@ Result<std::unique_ptr<ChainSetup>> PrepareChain(const CLI::App& app, const Chai
 
 // The on-disk hub session cache when --cache (or ASSUME_ROLE_CACHE=1, unless --no-cache) asks
 // for it, else null. `sys` must outlive it.
-Result<std::unique_ptr<HubSessionCache>> MakeCliHubCache(const ChainFlags& flags,
+Result<std::unique_ptr<HubSessionFileCache>> MakeCliHubCache(const ChainFlags& flags,
                                                          const SystemContext& sys);
 
 // GetSpokeCredentials with the hub session cache the flags ask for.

@@ -8,7 +8,7 @@
 #include "cli/command.h"
 #include "core/time.h"
 #include "hubspoke/exec.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/sts_client.h"
 #include "lab/lab_server.h"
 #include "iam/model.h"

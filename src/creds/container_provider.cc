@@ -12,7 +12,7 @@
 #include "core/time.h"
 #include "core/url.h"
 #include "creds/remote_credentials_json.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "sys/retry.h"
 
 namespace hubspoke {

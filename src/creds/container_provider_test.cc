@@ -18,7 +18,7 @@
 #include "testing/fake_process_runner.h"
 #include "core/time.h"
 #include "http/test_server.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "testing/fake_sts.h"
 #include "testing/memory_file_system.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "hubspoke/config.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 
 namespace hubspoke {
 namespace {

@@ -1,6 +1,6 @@
 #include "core/strings.h"
 #include "core/time.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 
 namespace hubspoke {
 namespace {

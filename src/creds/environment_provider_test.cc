@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 
 namespace hubspoke {
 namespace {

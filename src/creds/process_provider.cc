@@ -12,7 +12,7 @@
 #include "core/time.h"
 #include "creds/process_runner.h"
 #include "creds/profile_chain_marker.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 
 namespace hubspoke {
 namespace {

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "creds/profile_chain_marker.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "testing/fake_process_runner.h"
 #include "testing/fake_sts.h"
 #include "testing/memory_file_system.h"

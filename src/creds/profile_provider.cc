@@ -9,7 +9,7 @@
 #include "core/strings.h"
 #include "creds/profile_chain_marker.h"
 #include "hubspoke/chain_plan.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 
 namespace hubspoke {
 namespace {

@@ -16,7 +16,7 @@
 #include "core/time.h"
 #include "core/validate.h"
 #include "crypto/sha1.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "sys/retry.h"
 
 namespace hubspoke {

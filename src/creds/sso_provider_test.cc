@@ -12,7 +12,7 @@
 
 #include "testing/fake_process_runner.h"
 #include "core/hex.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "testing/fake_sts.h"
 #include "testing/memory_file_system.h"
 

@@ -7,7 +7,7 @@
 #include "core/time.h"
 #include "core/validate.h"
 #include "hubspoke/arn.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 
 namespace hubspoke {
 namespace {

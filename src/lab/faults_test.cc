@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "hubspoke/hubspoke.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "lab/lab_testing.h"
 #include "testing/memory_file_system.h"
 

@@ -4,7 +4,7 @@
 
 #include "testing/fake_process_runner.h"
 #include "hubspoke/hubspoke.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/sts_client.h"
 #include "lab/lab_testing.h"
 #include "testing/memory_file_system.h"

@@ -22,7 +22,7 @@
 #include <sstream>
 
 #include "core/time.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "testing/fake_sts.h"
 #include "testing/replay_transport.h"
 

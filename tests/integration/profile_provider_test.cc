@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "lab/lab_testing.h"
 #include "testing/fake_sts.h"
 #include "testing/temp_directory.h"

@@ -8,7 +8,7 @@
 
 #include "testing/fake_process_runner.h"
 #include "core/base64.h"
-#include "hubspoke/providers.h"
+#include "hubspoke/credential_sources.h"
 #include "lab/jwt.h"
 #include "lab/lab_testing.h"
 #include "iam/model.h"

@@ -11,9 +11,9 @@ set(rows
   "hubspoke_iam|iam/assume_role_decision.h|lab/sts_service.h,lab/faults.h,http_server/http_server.h,sys/read_file.h"
   "hubspoke_sts|awsquery/query_errors.h|hubspoke/config.h,hubspoke/profile.h,creds/process_runner.h"
   "hubspoke|creds/process_runner.h|lab/faults.h,policy/matching.h,iam/model.h,testing/testdata.h,cli/command.h"
-  "hubspoke_lab|lab/faults.h|creds/process_runner.h,hubspoke/providers.h,cli/command.h"
+  "hubspoke_lab|lab/faults.h|creds/process_runner.h,hubspoke/credential_sources.h,cli/command.h"
   "hubspoke_tests|testing/fake_sts.h|lab/faults.h,cli/command.h"
-  "hubspoke_core_tests|core/strings.h|awsquery/query_errors.h,hubspoke/providers.h,lab/faults.h"
+  "hubspoke_core_tests|core/strings.h|awsquery/query_errors.h,hubspoke/credential_sources.h,lab/faults.h"
 )
 set(probe ${BUILD}/layers/probe.cc)
 set(failures 0)

@@ -12,7 +12,7 @@
 
 #include "hubspoke/assume_role_provider.h"
 #include "hubspoke/profile.h"
-#include "hubspoke/provider.h"
+#include "hubspoke/credentials_provider.h"
 #include "hubspoke/sts_client.h"
 #include "hubspoke/system.h"
 

@@ -1,4 +1,4 @@
-#include "hubspoke/hub_session_cache.h"
+#include "hubspoke/hub_session_file_cache.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -55,7 +55,7 @@ std::string MakeDirectories(FileSystem& files, const std::string& path) {
 
 }  // namespace
 
-Result<std::string> DefaultHubSessionCacheDirectory(const Environment& env) {
+Result<std::string> DefaultHubSessionFileCacheDirectory(const Environment& env) {
   for (const char* name : {"XDG_RUNTIME_DIR", "XDG_CACHE_HOME"}) {
     auto v = env.Get(name);
     if (v && !v->empty() && v->front() == '/') return *v + "/assume-spoke-role";
@@ -67,11 +67,11 @@ Result<std::string> DefaultHubSessionCacheDirectory(const Environment& env) {
                "HOME are all unset");
 }
 
-HubSessionCache::HubSessionCache(std::string directory, const Clock& clock, Logger& log,
+HubSessionFileCache::HubSessionFileCache(std::string directory, const Clock& clock, Logger& log,
                                  FileSystem& files, std::chrono::seconds margin)
     : directory_(std::move(directory)), clock_(clock), log_(log), files_(files), margin_(margin) {}
 
-std::string HubSessionCache::KeyFor(std::string_view base_access_key_id,
+std::string HubSessionFileCache::KeyFor(std::string_view base_access_key_id,
                                     std::string_view hub_hop) {
   std::string material = "assume-spoke-role hub session v1\n";
   material += std::to_string(base_access_key_id.size());
@@ -83,11 +83,11 @@ std::string HubSessionCache::KeyFor(std::string_view base_access_key_id,
   return HexEncode(crypto::Sha256(material));
 }
 
-std::string HubSessionCache::PathFor(const std::string& key) const {
+std::string HubSessionFileCache::PathFor(const std::string& key) const {
   return directory_ + "/" + key + ".json";
 }
 
-bool HubSessionCache::DirectoryUsable(bool create) {
+bool HubSessionFileCache::DirectoryUsable(bool create) {
   if (create) {
     if (std::string why = MakeDirectories(files_, directory_); !why.empty()) {
       log_.Log(LogLevel::kWarning, "cache: cannot create " + directory_ + ": " + why +
@@ -113,7 +113,7 @@ bool HubSessionCache::DirectoryUsable(bool create) {
   return true;
 }
 
-std::optional<CachedHubSession> HubSessionCache::Load(const std::string& key) {
+std::optional<CachedHubSession> HubSessionFileCache::Load(const std::string& key) {
   if (!DirectoryUsable(/*create=*/false)) return std::nullopt;
   const std::string path = PathFor(key);
   auto ignore = [&](const std::string& why) -> std::optional<CachedHubSession> {
@@ -173,7 +173,7 @@ std::optional<CachedHubSession> HubSessionCache::Load(const std::string& key) {
   return session;
 }
 
-void HubSessionCache::Store(const std::string& key, const CachedHubSession& session) {
+void HubSessionFileCache::Store(const std::string& key, const CachedHubSession& session) {
   if (!session.credentials.expiration || session.credentials.session_token.empty()) return;
   if (!DirectoryUsable(/*create=*/true)) return;
   nlohmann::json doc = {{"Version", kVersion},
@@ -196,7 +196,7 @@ void HubSessionCache::Store(const std::string& key, const CachedHubSession& sess
   log_.Log(LogLevel::kDebug, "cache: saved the hub session in " + path);
 }
 
-Result<int> HubSessionCache::Clear() {
+Result<int> HubSessionFileCache::Clear() {
   auto st = files_.Stat(directory_, /*follow_symlinks=*/false);
   if (!st.ok()) {
     if (st.status == FileOpStatus::kNotFound) return 0;

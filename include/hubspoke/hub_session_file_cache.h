@@ -30,18 +30,18 @@ namespace hubspoke {
 
 // Where the cache lives for this environment (see above). kNotConfigured without any of
 // XDG_RUNTIME_DIR, XDG_CACHE_HOME and HOME.
-Result<std::string> DefaultHubSessionCacheDirectory(const Environment& env);
+Result<std::string> DefaultHubSessionFileCacheDirectory(const Environment& env);
 
 struct CachedHubSession {
   Credentials credentials;  // always temporary: key id, secret, token, expiration
   std::string session_arn;  // arn:aws:sts::HUB:assumed-role/ROLE/SESSION
 };
 
-class HubSessionCache {
+class HubSessionFileCache {
  public:
   // `clock`, `log` and `files` must outlive the cache. Nothing touches the disk until Load or
   // Store; every file operation goes through `files`.
-  HubSessionCache(std::string directory, const Clock& clock, Logger& log, FileSystem& files,
+  HubSessionFileCache(std::string directory, const Clock& clock, Logger& log, FileSystem& files,
                   std::chrono::seconds margin = std::chrono::seconds(300));
 
   // The key of a hub session: SHA-256 (hex) of the base access key id and the hub hop's

@@ -1,4 +1,4 @@
-#include "hubspoke/hub_session_cache.h"
+#include "hubspoke/hub_session_file_cache.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -47,14 +47,14 @@ class HubSessionCacheTest : public ::testing::Test {
   void SetUp() override {
     root_ = tmp_.path();
     dir_ = root_ + "/run/assume-spoke-role";
-    key_ = HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
+    key_ = HubSessionFileCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
   }
   void TearDown() override {
     const std::string text = log_.text();
     EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
     EXPECT_EQ(text.find(kToken), std::string::npos) << text;
   }
-  HubSessionCache Cache() { return HubSessionCache(dir_, clock_, log_, *files_); }
+  HubSessionFileCache Cache() { return HubSessionFileCache(dir_, clock_, log_, *files_); }
   std::string EntryPath() const { return dir_ + "/" + key_ + ".json"; }
   static mode_t ModeOf(const std::string& path) {
     struct stat st {};
@@ -71,7 +71,7 @@ class HubSessionCacheTest : public ::testing::Test {
 
 TEST_F(HubSessionCacheTest, DirectoryFromTheEnvironment) {
   auto dir = [](std::vector<std::pair<std::string, std::string>> vars) {
-    auto r = DefaultHubSessionCacheDirectory(*MakeMapEnvironment(std::move(vars)));
+    auto r = DefaultHubSessionFileCacheDirectory(*MakeMapEnvironment(std::move(vars)));
     return r ? *r : "error: " + r.error().message();
   };
   EXPECT_EQ(dir({{"XDG_RUNTIME_DIR", "/run/user/1000"}, {"HOME", "/home/me"}}),
@@ -86,10 +86,10 @@ TEST_F(HubSessionCacheTest, DirectoryFromTheEnvironment) {
 
 TEST_F(HubSessionCacheTest, KeyDependsOnBaseIdentityAndHubHop) {
   EXPECT_EQ(key_.size(), 64u);
-  EXPECT_EQ(key_, HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description"));
-  EXPECT_NE(key_, HubSessionCache::KeyFor("AKIAEXAMPLEBASE00002", "hub hop description"));
-  EXPECT_NE(key_, HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop descriptioN"));
-  EXPECT_NE(HubSessionCache::KeyFor("ab", "c"), HubSessionCache::KeyFor("a", "bc"));
+  EXPECT_EQ(key_, HubSessionFileCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description"));
+  EXPECT_NE(key_, HubSessionFileCache::KeyFor("AKIAEXAMPLEBASE00002", "hub hop description"));
+  EXPECT_NE(key_, HubSessionFileCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop descriptioN"));
+  EXPECT_NE(HubSessionFileCache::KeyFor("ab", "c"), HubSessionFileCache::KeyFor("a", "bc"));
 }
 
 TEST_F(HubSessionCacheTest, StoreThenLoadWithPrivatePermissions) {
@@ -105,7 +105,7 @@ TEST_F(HubSessionCacheTest, StoreThenLoadWithPrivatePermissions) {
   EXPECT_EQ(loaded->credentials.session_token.reveal(), kToken);
   EXPECT_EQ(loaded->session_arn, "arn:aws:sts::999999999999:assumed-role/automation-hub-role/me");
   EXPECT_EQ(log_.text().find("cache: ignoring"), std::string::npos) << log_.text();
-  EXPECT_FALSE(cache.Load(HubSessionCache::KeyFor("AKIAOTHER", "hub hop description")));
+  EXPECT_FALSE(cache.Load(HubSessionFileCache::KeyFor("AKIAOTHER", "hub hop description")));
 }
 
 TEST_F(HubSessionCacheTest, NeverUsedWithinTheMarginOfItsExpiry) {
@@ -227,7 +227,7 @@ TEST_F(HubSessionCacheTest, ClearRemovesOnlyOurEntries) {
   auto cache = Cache();
   EXPECT_EQ(*cache.Clear(), 0) << "no directory yet";
   cache.Store(key_, Session(clock_.Now() + std::chrono::minutes(15)));
-  cache.Store(HubSessionCache::KeyFor("AKIAOTHER", "x"),
+  cache.Store(HubSessionFileCache::KeyFor("AKIAOTHER", "x"),
               Session(clock_.Now() + std::chrono::minutes(15)));
   std::ofstream(dir_ + "/.tmp-abc123") << "partial";
   std::ofstream(dir_ + "/notes.txt") << "not ours";
@@ -256,10 +256,10 @@ class HubSessionCacheInMemoryTest : public ::testing::Test {
     EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
     EXPECT_EQ(text.find(kToken), std::string::npos) << text;
   }
-  HubSessionCache Cache() { return HubSessionCache(dir_, clock_, log_, files_); }
+  HubSessionFileCache Cache() { return HubSessionFileCache(dir_, clock_, log_, files_); }
 
   const std::string dir_ = "/run/user/1000/assume-spoke-role";
-  const std::string key_ = HubSessionCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
+  const std::string key_ = HubSessionFileCache::KeyFor("AKIAEXAMPLEBASE00001", "hub hop description");
   const std::string entry_ = dir_ + "/" + key_ + ".json";
   hubspoke::testing::MemoryFileSystem files_;
   ManualClock clock_;
