@@ -23,19 +23,6 @@ void IndexScpNodes(const Model& model, const std::string& account, const std::st
   }
 }
 
-HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message) {
-  d.refusal = refusal;
-  d.side = side;
-  for (DecisionReason& earlier : d.reasons) earlier.decisive = false;
-  DecisionReason r;
-  r.side = side;
-  r.decisive = true;
-  r.message = message;
-  d.reasons.insert(d.reasons.begin(), std::move(r));
-  d.message = std::move(message);
-  return d;
-}
-
 }  // namespace
 
 HopDecision DecideAssumeRole(const Model& model, const Caller& caller,

@@ -99,4 +99,17 @@ std::vector<DecisionReason> ResolveReasons(const std::vector<policy::Reason>& re
   return out;
 }
 
+HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message) {
+  d.refusal = refusal;
+  d.side = side;
+  for (DecisionReason& earlier : d.reasons) earlier.decisive = false;
+  DecisionReason r;
+  r.side = side;
+  r.decisive = true;
+  r.message = message;
+  d.reasons.insert(d.reasons.begin(), std::move(r));
+  d.message = std::move(message);
+  return d;
+}
+
 }  // namespace hubspoke::iam

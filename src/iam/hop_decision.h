@@ -80,6 +80,10 @@ struct HopDecision {
 };
 
 // The side a policy reason speaks for (by its policy kind; the root refusal is the caller's).
+// `d` refused for one decisive reason on `side`: the reason goes first, earlier ones stay as
+// context (no longer decisive), and `message` is the decision's message.
+HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message);
+
 Side SideOf(const policy::Reason& reason);
 
 // Where the SCPs of a decision are attached: NamedPolicy::scp_group as the engine reports it

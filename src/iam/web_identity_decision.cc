@@ -4,22 +4,6 @@
 #include "core/strings.h"
 
 namespace hubspoke::iam {
-namespace {
-
-HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message) {
-  d.refusal = refusal;
-  d.side = side;
-  DecisionReason r;
-  r.side = side;
-  r.decisive = true;
-  r.message = message;
-  d.reasons.insert(d.reasons.begin(), std::move(r));
-  d.message = std::move(message);
-  return d;
-}
-
-}  // namespace
-
 HopDecision DecideAssumeRoleWithWebIdentity(const Model& model, const WebIdentityInput& input) {
   HopDecision d;
   d.action = "sts:AssumeRoleWithWebIdentity";
