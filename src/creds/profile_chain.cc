@@ -226,7 +226,9 @@ class Resolver {
       }
     }
 
-    if (!token_file.empty() && source_profile.empty() && credential_source.empty()) {
+    // web_identity_token_file makes the profile a web identity root, whatever else it sets (as
+    // botocore and smithy-rs decide: a token file is never a hop of a source_profile chain).
+    if (!token_file.empty()) {
       plan_.base.kind = ChainBase::Kind::kWebIdentity;
       plan_.base.profile = name;
       plan_.base.role_arn = role_arn;
@@ -258,6 +260,10 @@ class Resolver {
     if (!source_profile.empty()) {
       if (source_profile == name) {
         // A profile may name itself: its own static keys are the source (botocore allows it).
+        if (Get(p, "aws_access_key_id").empty() && Get(p, "aws_secret_access_key").empty()) {
+          return Misconfigured(where + ": source_profile names the profile itself, which has no "
+                                       "aws_access_key_id and aws_secret_access_key to start from");
+        }
         auto keys = StaticKeysBase(name, Get(p, "aws_access_key_id"),
                                    Get(p, "aws_secret_access_key"), Get(p, "aws_session_token"));
         if (!keys) return keys;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <mutex>
 #include <thread>
@@ -23,8 +24,8 @@ namespace hubspoke {
 
 void ProcessSpec::WipeEnvironment() {
   for (auto& [name, value] : env) {
-    std::fill(name.begin(), name.end(), '\0');
-    std::fill(value.begin(), value.end(), '\0');
+    explicit_bzero(name.data(), name.size());
+    explicit_bzero(value.data(), value.size());
   }
 }
 
@@ -50,18 +51,53 @@ int SetForeground(int tty, pid_t pgid) {
   return rc;
 }
 
-// Hands the terminal to the child's group when we are its foreground group. Returns the
-// terminal's descriptor to give it back with, or -1 when nothing was handed over.
+// One child at a time may hold the terminal we lent it, with the settings to put back.
+std::atomic<bool> g_terminal_lent{false};
+struct termios g_terminal_settings {};
+bool g_terminal_settings_saved = false;  // written and read only by the lender of the moment
+
+// Hands the terminal to the child's group when we are its foreground group, no other child holds
+// it and no child of ours shares our group (a `run` child in the foreground: taking the
+// terminal from it would stop it, and us with it, at its next read). Returns the terminal's
+// descriptor to give it back with, or -1 when nothing was handed over.
 int TakeTerminal(pid_t child_group) {
+  if (sys::ForwardedChildInOurGroup()) return -1;
+  bool expected = false;
+  if (!g_terminal_lent.compare_exchange_strong(expected, true)) return -1;
   int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (tty < 0) return -1;
+  if (tty < 0) {
+    g_terminal_lent.store(false);
+    return -1;
+  }
+  g_terminal_settings_saved = tcgetattr(tty, &g_terminal_settings) == 0;
   if (tcgetpgrp(tty) != getpgrp() || SetForeground(tty, child_group) != 0) {
     close(tty);
+    g_terminal_lent.store(false);
     return -1;
   }
   // The child may have touched the terminal before it was its own and been stopped.
   kill(-child_group, SIGCONT);
   return tty;
+}
+
+// Takes the terminal back from `child_group`, only if that group still has it (the shell may
+// have taken it since, or put us in the background), with the settings it had when lent (a
+// helper killed while it read a code with echo off must not leave the terminal silent).
+void GiveBackTerminal(int& tty, pid_t child_group) {
+  if (tty < 0) return;
+  if (tcgetpgrp(tty) == child_group) {
+    SetForeground(tty, getpgrp());
+    if (g_terminal_settings_saved) {
+      sigset_t ttou, old;
+      sigemptyset(&ttou);
+      sigaddset(&ttou, SIGTTOU);
+      pthread_sigmask(SIG_BLOCK, &ttou, &old);
+      tcsetattr(tty, TCSADRAIN, &g_terminal_settings);
+      pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    }
+  }
+  CloseFd(tty);
+  g_terminal_lent.store(false);
 }
 
 ProcessExit FromWaitStatus(int wstatus) {
@@ -229,10 +265,7 @@ class RealChildProcess final : public ChildProcess {
     p_.forwarding_slot = -1;
     if (p_.tracked) sys::UntrackChildGroup(p_.pid);
     p_.tracked = false;
-    if (p_.tty >= 0) {
-      SetForeground(p_.tty, getpgrp());
-      CloseFd(p_.tty);
-    }
+    GiveBackTerminal(p_.tty, p_.pid);
     int wstatus = 0;
     pid_t r;
     do {

@@ -268,6 +268,32 @@ TEST(ProcessRunnerTest, SignalsAreForwardedToEveryForwardedChild) {
   ExpectForwardedToEveryChild(SIGTERM, "TERM");
 }
 
+// Our own write to a closed pipe (the kernel's SIGPIPE names us as its sender) is ours alone:
+// the write fails with EPIPE and the forwarded child is not killed by it.
+TEST(ProcessRunnerTest, OurOwnSigpipeIsNotForwarded) {
+  auto runner = MakeRealProcessRunner();
+  ProcessSpec spec = Shell("echo ready; exec sleep 30");
+  spec.stdout_mode = ProcessSpec::Output::kPipe;
+  spec.forward_signals = true;
+  auto child = runner->Start(spec);
+  ASSERT_TRUE(child.has_value()) << child.error().ToString();
+  ASSERT_EQ(ReadLine((*child)->stdout_fd()), "ready");
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  close(fds[0]);
+  errno = 0;
+  EXPECT_EQ(write(fds[1], "x", 1), -1);
+  EXPECT_EQ(errno, EPIPE);
+  close(fds[1]);
+  std::this_thread::sleep_for(milliseconds(100));
+  auto still = (*child)->TryWait();
+  ASSERT_TRUE(still.has_value()) << still.error().ToString();
+  EXPECT_FALSE(still->has_value()) << "the child got our SIGPIPE";
+  auto exit = (*child)->KillWithGrace(milliseconds(100));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->signal, SIGTERM);
+}
+
 // A signal that arrives after the slot is reserved but before the child's pid is known is sent
 // to it as soon as it is.
 TEST(ProcessRunnerTest, ForwardedSignalBeforeRegistrationIsNotLost) {

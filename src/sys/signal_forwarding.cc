@@ -52,6 +52,11 @@ void Forward(int sig, siginfo_t* info, void*) {
       errno = saved_errno;
       return;
     }
+  } else if ((sig == SIGPIPE || sig == SIGXFSZ) && sent && info->si_pid == getpid()) {
+    // Our own write to a closed pipe or past the file size limit (the kernel reports it as sent
+    // by us): not the children's business. The write fails with EPIPE / EFBIG and we go on.
+    errno = saved_errno;
+    return;
   } else if (info != nullptr && info->si_code == SI_KERNEL) {
     // A signal the kernel generated for the terminal's foreground process group (Ctrl-C,
     // Ctrl-\, window resize, hangup) already reached the children in our group: sending it
@@ -144,6 +149,16 @@ void ReleaseForwarding(int slot) {
   g_pid[i].store(0, std::memory_order_release);
   g_pending[i].store(0, std::memory_order_relaxed);
   if (g_users > 0 && --g_users == 0) Uninstall();
+}
+
+bool ForwardedChildInOurGroup() {
+  for (std::size_t i = 0; i < kMaxForwardedChildren; ++i) {
+    if (g_pid[i].load(std::memory_order_acquire) != 0 &&
+        !g_to_group[i].load(std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool ForwardingInstalled() { return g_installed.load(std::memory_order_acquire); }

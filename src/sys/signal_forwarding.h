@@ -28,6 +28,9 @@ void ActivateForwarding(int slot, pid_t pid);
 // Frees the slot; the last one restores the dispositions the handlers replaced.
 void ReleaseForwarding(int slot);
 
+// Whether a forwarded child shares our process group (and so our terminal) now.
+bool ForwardedChildInOurGroup();
+
 // For tests: whether the forwarding handlers are installed now.
 bool ForwardingInstalled();
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +26,7 @@ ExecArgs::ExecArgs(const std::vector<std::string>& argv,
 }
 
 void ExecArgs::Wipe() {
-  for (auto& s : strings_) std::fill(s.begin(), s.end(), '\0');
+  for (auto& s : strings_) explicit_bzero(s.data(), s.size());
 }
 
 namespace {
@@ -39,11 +40,19 @@ namespace {
     _exit(127);
   };
   if (options.new_process_group && setpgid(0, 0) != 0) fail(errno);
-  if (options.stdin_fd >= 0 && options.stdin_fd != 0 && dup2(options.stdin_fd, 0) < 0) fail(errno);
-  if (options.stdout_fd >= 0 && options.stdout_fd != 1 && dup2(options.stdout_fd, 1) < 0)
-    fail(errno);
-  if (options.stderr_fd >= 0 && options.stderr_fd != 2 && dup2(options.stderr_fd, 2) < 0)
-    fail(errno);
+  // dup2 onto the standard descriptor; one that is already there (our 0–2 were closed when it
+  // was opened) only loses its close-on-exec flag, which dup2(fd, fd) would have kept.
+  auto place = [&fail](int fd, int target) {
+    if (fd < 0) return;
+    if (fd == target) {
+      if (fcntl(fd, F_SETFD, 0) != 0) fail(errno);
+    } else if (dup2(fd, target) < 0) {
+      fail(errno);
+    }
+  };
+  place(options.stdin_fd, 0);
+  place(options.stdout_fd, 1);
+  place(options.stderr_fd, 2);
   // No handler of ours may run in the child once signals are unblocked below: every caught
   // signal goes back to its default now (exec would do it anyway, but only at exec).
   for (int sig = 1; sig < NSIG; ++sig) {
