@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "core/json_wipe.h"
 #include "core/time.h"
 #include "crypto/sha256.h"
 
@@ -135,6 +136,7 @@ std::optional<CachedHubSession> HubSessionFileCache::Load(const std::string& key
 
   // Security: parse errors are not quoted (they would quote the secret).
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const JsonWiper wipe_doc{doc};  // it holds the hub session's secret and token
   explicit_bzero(text.data(), text.size());
   auto string_field = [&](const char* name) -> const std::string* {
     if (!doc.is_object()) return nullptr;
@@ -183,6 +185,7 @@ void HubSessionFileCache::Store(const std::string& key, const CachedHubSession& 
                         {"SessionToken", std::string(session.credentials.session_token.reveal())},
                         {"Expiration", FormatRfc3339(*session.credentials.expiration)},
                         {"HubSessionArn", session.session_arn}};
+  const JsonWiper wipe_doc{doc};
   std::string text = doc.dump();
   const std::string path = PathFor(key);
   // A temporary file in the directory (".tmp-XXXXXX", which Clear also removes), 0600, fsynced,
