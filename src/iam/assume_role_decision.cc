@@ -114,13 +114,7 @@ HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
                   caller_arn + " → " + role.arn + ": role chaining caps sessions at 3600 s, " +
                       std::to_string(d.duration_seconds) + " s requested");
   }
-  if (d.duration_seconds > role.max_session_duration.count()) {
-    return Refuse(std::move(d), Refusal::kMaxSessionDuration, Side::kRole,
-                  role.arn + " has MaxSessionDuration " +
-                      std::to_string(role.max_session_duration.count()) + " s, " +
-                      std::to_string(d.duration_seconds) + " s requested");
-  }
-  return d;
+  return CheckMaxSessionDuration(std::move(d), role);
 }
 
 }  // namespace hubspoke::iam

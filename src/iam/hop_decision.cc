@@ -112,4 +112,12 @@ HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string messag
   return d;
 }
 
+HopDecision CheckMaxSessionDuration(HopDecision d, const Role& role) {
+  if (d.duration_seconds <= role.max_session_duration.count()) return d;
+  const std::string message = role.arn + " has MaxSessionDuration " +
+                              std::to_string(role.max_session_duration.count()) + " s, " +
+                              std::to_string(d.duration_seconds) + " s requested";
+  return Refuse(std::move(d), Refusal::kMaxSessionDuration, Side::kRole, message);
+}
+
 }  // namespace hubspoke::iam

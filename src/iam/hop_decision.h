@@ -84,6 +84,10 @@ struct HopDecision {
 // context (no longer decisive), and `message` is the decision's message.
 HopDecision Refuse(HopDecision d, Refusal refusal, Side side, std::string message);
 
+// `d` as it is when its duration fits the role's MaxSessionDuration, else refused on the role's
+// side (kMaxSessionDuration).
+HopDecision CheckMaxSessionDuration(HopDecision d, const Role& role);
+
 Side SideOf(const policy::Reason& reason);
 
 // Where the SCPs of a decision are attached: NamedPolicy::scp_group as the engine reports it

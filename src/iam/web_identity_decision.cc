@@ -65,14 +65,7 @@ HopDecision DecideAssumeRoleWithWebIdentity(const Model& model, const WebIdentit
     d.side = d.reasons.empty() ? Side::kTrustPolicy : d.reasons.front().side;
     return d;
   }
-  if (d.duration_seconds > role.max_session_duration.count()) {
-    for (DecisionReason& earlier : d.reasons) earlier.decisive = false;
-    return Refuse(std::move(d), Refusal::kMaxSessionDuration, Side::kRole,
-                  role.arn + " has MaxSessionDuration " +
-                      std::to_string(role.max_session_duration.count()) + " s, " +
-                      std::to_string(d.duration_seconds) + " s requested");
-  }
-  return d;
+  return CheckMaxSessionDuration(std::move(d), role);
 }
 
 }  // namespace hubspoke::iam

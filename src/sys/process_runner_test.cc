@@ -18,10 +18,14 @@
 #include <thread>
 
 #include "sys/signal_forwarding.h"
+#include "testing/fd_read.h"
 #include "sys/spawn.h"
 
 namespace hubspoke {
 namespace {
+
+using testing::ReadAll;
+using testing::ReadLine;
 
 using std::chrono::milliseconds;
 using SteadyClock = std::chrono::steady_clock;
@@ -33,30 +37,6 @@ std::vector<std::pair<std::string, std::string>> BaseEnv() {
 
 ProcessSpec Shell(const std::string& script) {
   return ProcessSpec{.argv = {"/bin/sh", "-c", script}, .env = BaseEnv()};
-}
-
-// Everything until end-of-file.
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return out;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
-
-// One line, without its newline (blocks until it is there).
-std::string ReadLine(int fd) {
-  std::string line;
-  char c;
-  for (;;) {
-    ssize_t n = read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || c == '\n') return line;
-    line.push_back(c);
-  }
 }
 
 TEST(ProcessRunnerTest, ExitStatusStdoutStderrAndExactEnvironment) {

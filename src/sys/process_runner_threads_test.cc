@@ -16,31 +16,13 @@
 
 #include "hubspoke/process_runner.h"
 #include "sys/signal_forwarding.h"
+#include "testing/fd_read.h"
 
 namespace hubspoke {
 namespace {
 
-std::string ReadLine(int fd) {
-  std::string line;
-  char c;
-  for (;;) {
-    ssize_t n = read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || c == '\n') return line;
-    line.push_back(c);
-  }
-}
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[1024];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return out;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-}
+using testing::ReadAll;
+using testing::ReadLine;
 
 TEST(ProcessRunnerThreadsTest, SixtyFourChildrenAtOnceFromFourThreads) {
   constexpr int kThreads = 4, kPerThread = 16;
