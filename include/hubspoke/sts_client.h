@@ -6,12 +6,15 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hubspoke/credentials.h"
 #include "hubspoke/result.h"
+#include "hubspoke/sts_rate_limiter.h"
 #include "hubspoke/system.h"
 
 namespace hubspoke {
@@ -82,6 +85,11 @@ struct StsClientOptions {
   // Throttling (kThrottled), 5xx and network failures are retried; nothing else is.
   std::chrono::milliseconds backoff_base{100};
   std::chrono::milliseconds backoff_cap{5000};
+  // Paces every attempt and learns from throttles (sts_rate_limiter.h); shared by the calls of
+  // one caller account and Region. Null: no pacing.
+  std::shared_ptr<StsRateLimiter> limiter;
+  // Called before each attempt is sent, retries included (counting STS attempts). May be empty.
+  std::function<void()> on_attempt;
 };
 
 class StsClient {

@@ -1,5 +1,7 @@
 #include "awsquery/query_client.h"
 
+#include <algorithm>
+
 #include "awsquery/query_errors.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
@@ -30,7 +32,44 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
   const std::string body = FormEncode(form);
   const std::string path = url->target.substr(0, url->target.find('?'));
 
-  auto attempt = [&](int) -> Attempt<QueryReply> {
+  RetryPolicy policy = options_.retry;
+  const int max_other_attempts = std::max(1, policy.max_attempts);
+  if (options_.limiter) {
+    policy.max_attempts = max_other_attempts + options_.limiter->options().extra_throttle_attempts;
+  }
+  int throttled = 0;
+  StsRateLimiter::Ticket ticket;
+  // The limiter learns how the attempt ended; a failure other than a throttle counts against
+  // the ordinary budget only.
+  auto settle = [&](int n, Error e, bool retryable) -> Attempt<QueryReply> {
+    const bool throttle = e.code() == ErrorCode::kThrottled;
+    if (options_.limiter) {
+      if (throttle) {
+        options_.limiter->OnThrottled(ticket, sys_.clock.Monotonic());
+      } else if (e.aws()) {
+        options_.limiter->OnAccepted(ticket, sys_.clock.Monotonic());
+      }
+    }
+    if (throttle) ++throttled;
+    if (options_.limiter && retryable && !throttle && n - throttled >= max_other_attempts &&
+        n < policy.max_attempts) {
+      // The ordinary budget is spent; only throttles get the extra attempts.
+      return {e.Wrap("gave up after " + std::to_string(n) + " attempts"), false};
+    }
+    return {std::move(e), retryable};
+  };
+
+  auto attempt = [&](int n) -> Attempt<QueryReply> {
+    if (options_.limiter) {
+      auto reservation = options_.limiter->Reserve(sys_.clock.Monotonic());
+      ticket = reservation.ticket;
+      if (reservation.wait.count() > 0) {
+        // Rounded to the nearest millisecond: the slots themselves keep exact times.
+        sys_.clock.SleepFor(std::chrono::duration_cast<std::chrono::milliseconds>(
+            reservation.wait + std::chrono::microseconds(500)));
+      }
+    }
+    if (options_.on_attempt) options_.on_attempt();
     sigv4::SignableRequest signable{
         .method = "POST",
         .path = path,
@@ -58,7 +97,7 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
     if (!response) {
       Error e = std::move(response).error().Wrap(name + " " + url->Origin());
       if (options_.on_retry) options_.on_retry(e);
-      return {std::move(e), true};
+      return settle(n, std::move(e), true);
     }
     if (response->status >= 200 && response->status < 300) {
       if (sys_.log.Enabled(LogLevel::kDebug)) {
@@ -67,6 +106,7 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
                                            " ms (request id " + RequestIdOf(*response, nullptr) +
                                            ")");
       }
+      if (options_.limiter) options_.limiter->OnAccepted(ticket, sys_.clock.Monotonic());
       return {QueryReply{std::move(response->body), RequestIdOf(*response, nullptr)}};
     }
     AwsErrorDetails details = ParseErrorResponse(response->body, response->status);
@@ -80,9 +120,9 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
     if (!details.message.empty()) text += ": " + details.message;
     Error e = Error(cls.code, text).WithAws(std::move(details));
     if (cls.retryable && options_.on_retry) options_.on_retry(e);
-    return {std::move(e), cls.retryable};
+    return settle(n, std::move(e), cls.retryable);
   };
-  return RunWithRetries<QueryReply>(options_.retry,
+  return RunWithRetries<QueryReply>(policy,
                                     RetryContext{sys_.clock, sys_.random, sys_.log, name}, attempt,
                                     ErrorMessageOf<QueryReply>);
 }

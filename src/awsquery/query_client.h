@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "hubspoke/credentials.h"
 #include "hubspoke/result.h"
+#include "hubspoke/sts_rate_limiter.h"
 #include "hubspoke/system.h"
 #include "sys/retry.h"
 
@@ -28,6 +30,12 @@ struct QueryClientOptions {
   // Called with each transient failure, retried or not (code kThrottled when the service
   // throttled): how a caller running many calls at once learns to slow down. May be empty.
   std::function<void(const Error&)> on_retry;
+  // Paces every attempt (retries too) and learns from its throttles; null: none. With a limiter,
+  // throttled attempts may be retried limiter->options().extra_throttle_attempts times beyond
+  // retry.max_attempts (other transient failures still stop at retry.max_attempts).
+  std::shared_ptr<StsRateLimiter> limiter;
+  // Called before each attempt is sent (counting attempts per caller). May be empty.
+  std::function<void()> on_attempt;
 };
 
 struct QueryReply {

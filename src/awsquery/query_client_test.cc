@@ -86,5 +86,37 @@ TEST_F(QueryClientTest, AServiceIsNamedByItsLabel) {
       << reply.error().message();
 }
 
+// With a limiter, throttles are paced and get extra attempts: six throttles in a row do not fail
+// the call (the ordinary budget is 4), and the limiter learned from them.
+TEST_F(QueryClientTest, ALimiterAbsorbsThrottlesBeyondTheOrdinaryBudget) {
+  QueryClientOptions options = Options();
+  options.limiter = std::make_shared<StsRateLimiter>();
+  int attempts = 0;
+  options.on_attempt = [&] { ++attempts; };
+  QueryClient client(sys_, options);
+  for (int i = 0; i < 6; ++i) sts_.FailNext({400, "Throttling"});
+  auto reply = client.Call(&caller_, "GetCallerIdentity", {});
+  ASSERT_TRUE(reply.has_value()) << reply.error().ToString();
+  EXPECT_EQ(attempts, 7);
+  EXPECT_EQ(options.limiter->stats().throttled, 6u);
+  EXPECT_GE(options.limiter->stats().decreases, 1u);
+  EXPECT_GT(options.limiter->rate(), 0);
+}
+
+// Other transient failures still stop at the ordinary budget, with the count in the message.
+TEST_F(QueryClientTest, ALimiterDoesNotExtendTheBudgetForOtherFailures) {
+  QueryClientOptions options = Options();
+  options.limiter = std::make_shared<StsRateLimiter>();
+  options.retry.max_attempts = 3;
+  QueryClient client(sys_, options);
+  sts_.FailNext({400, "Throttling"});
+  for (int i = 0; i < 5; ++i) sts_.FailNext({503, "ServiceUnavailable"});
+  auto reply = client.Call(&caller_, "GetCallerIdentity", {});
+  ASSERT_FALSE(reply.has_value());
+  EXPECT_EQ(sts_.calls().size(), 4u);  // one throttle + three ordinary attempts
+  EXPECT_EQ(reply.error().message().rfind("gave up after 4 attempts: STS GetCallerIdentity", 0), 0u)
+      << reply.error().message();
+}
+
 }  // namespace
 }  // namespace hubspoke::awsquery

@@ -43,7 +43,9 @@ Result<StsClient::Reply> StsClient::Call(const Credentials* caller, const std::s
                                          .retry = RetryPolicy{.max_attempts = options_.max_attempts,
                                                               .base = options_.backoff_base,
                                                               .cap = options_.backoff_cap},
-                                         .attempt_timeout = options_.attempt_timeout});
+                                         .attempt_timeout = options_.attempt_timeout,
+                                         .limiter = options_.limiter,
+                                         .on_attempt = options_.on_attempt});
   auto reply = query.Call(caller, action, params);
   if (!reply) return std::move(reply).error();
   return Reply{std::move(reply->body), std::move(reply->request_id)};

@@ -1,0 +1,110 @@
+// StsRateLimiter: pacing and AIMD (the header explains the rules).
+#include <algorithm>
+#include <cmath>
+
+#include "hubspoke/sts_rate_limiter.h"
+
+namespace hubspoke {
+namespace {
+
+constexpr auto kBucket = std::chrono::milliseconds(100);
+
+std::int64_t BucketOf(StsRateLimiter::Time t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() /
+         kBucket.count();
+}
+
+std::chrono::nanoseconds Interval(double rate) {
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(1e9 / rate)));
+}
+
+}  // namespace
+
+StsRateLimiter::StsRateLimiter(StsRateLimiterOptions options) : options_(options) {
+  if (options_.max_rate > 0) rate_ = options_.max_rate;
+}
+
+void StsRateLimiter::CountLocked(Time t) {
+  if (!any_attempt_) {
+    any_attempt_ = true;
+    first_attempt_ = t;
+  }
+  const std::int64_t b = BucketOf(t);
+  const int slot = static_cast<int>(((b % kBuckets) + kBuckets) % kBuckets);
+  if (bucket_index_[slot] != b) {
+    bucket_index_[slot] = b;
+    bucket_count_[slot] = 0;
+  }
+  ++bucket_count_[slot];
+}
+
+double StsRateLimiter::MeasuredRateLocked(Time now) const {
+  const std::int64_t current = BucketOf(now);
+  std::uint64_t count = 0;
+  for (int i = 0; i < kBuckets; ++i) {
+    // Attempts reserved for a slot ahead of now count too: they are being sent at this rate.
+    if (bucket_index_[i] > current - kBuckets) count += bucket_count_[i];
+  }
+  auto span = std::min<std::chrono::nanoseconds>(now - first_attempt_, kBucket * kBuckets);
+  span = std::max<std::chrono::nanoseconds>(span, kBucket);
+  return static_cast<double>(count) / std::chrono::duration<double>(span).count();
+}
+
+StsRateLimiter::Reservation StsRateLimiter::Reserve(Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.attempts;
+  Reservation r;
+  r.ticket.generation = stats_.decreases;
+  if (rate_ <= 0) {
+    r.ticket.sent = now;
+  } else {
+    const Time slot = std::max(now, next_free_);
+    next_free_ = slot + Interval(rate_);
+    r.ticket.sent = slot;
+    r.wait = slot - now;
+  }
+  CountLocked(r.ticket.sent);
+  return r;
+}
+
+void StsRateLimiter::OnThrottled(const Ticket& ticket, Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++stats_.throttled;
+  // The same congestion event as the last decrease: already answered.
+  if (ticket.generation < stats_.decreases) return;
+  const double measured = MeasuredRateLocked(now);
+  const double base = rate_ <= 0 ? measured : std::min(rate_, measured);
+  double next = std::max(options_.min_rate, base * options_.decrease_factor);
+  if (options_.max_rate > 0) next = std::min(next, options_.max_rate);
+  rate_ = next;
+  // Slots already handed out keep their times; new ones follow the new rate.
+  next_free_ = std::max(next_free_, now);
+  ++stats_.decreases;
+}
+
+void StsRateLimiter::OnAccepted(const Ticket&, Time) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rate_ <= 0) return;
+  rate_ += options_.increase_per_second / rate_;
+  if (options_.max_rate > 0) rate_ = std::min(rate_, options_.max_rate);
+}
+
+double StsRateLimiter::rate() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return rate_;
+}
+
+StsRateLimiter::Stats StsRateLimiter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+std::shared_ptr<StsRateLimiter> StsRateLimiters::For(const std::string& caller,
+                                                     const std::string& region) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<StsRateLimiter>& limiter = limiters_[caller + "/" + region];
+  if (!limiter) limiter = std::make_shared<StsRateLimiter>(options_);
+  return limiter;
+}
+
+}  // namespace hubspoke
