@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -34,6 +35,8 @@ struct CredentialsServerOptions {
   // request, or sit idle, before it is closed. Short, because such connections are either the
   // child's (which sends its request at once) or someone else's holding a slot.
   std::chrono::milliseconds untrusted_timeout{2000};
+  // Connections held at once (at least 64): a server shared by N children wants about 2·N.
+  std::size_t max_connections = 64;
 };
 
 class CredentialsServer {
@@ -53,13 +56,24 @@ class CredentialsServer {
       std::shared_ptr<CredentialsProvider> provider, Logger& log,
       CredentialsServerOptions options = {});
 
+  // A server shared by many children, each with a token (and a provider) of its own: starts with
+  // none; AddClient() registers one. A request is answered from the provider of the token it
+  // shows; a token that was removed, or another child's, gets nothing else. (fanout --refresh.)
+  static Result<std::unique_ptr<CredentialsServer>> StartShared(
+      Logger& log, CredentialsServerOptions options = {});
+  // A new random token for `provider`, valid until RemoveClient(token).
+  Result<SecretString> AddClient(std::shared_ptr<CredentialsProvider> provider);
+  void RemoveClient(const SecretString& token);
+  std::size_t clients() const;
+
   ~CredentialsServer();  // Stop()
   CredentialsServer(const CredentialsServer&) = delete;
   CredentialsServer& operator=(const CredentialsServer&) = delete;
 
   // "http://127.0.0.1:<port>/credentials", for AWS_CONTAINER_CREDENTIALS_FULL_URI.
   const std::string& url() const;
-  // For AWS_CONTAINER_AUTHORIZATION_TOKEN.
+  // For AWS_CONTAINER_AUTHORIZATION_TOKEN: the token of Start()'s provider (empty for a server
+  // made by StartShared()).
   const SecretString& token() const;
   // Requests answered with credentials so far (for tests and the verbose log).
   std::uint64_t served() const;

@@ -20,13 +20,17 @@ namespace hubspoke {
 // the child has started, and a caller done with the spec calls WipeEnvironment().
 struct ProcessSpec {
   enum class Input { kInherit, kNull };  // our stdin, or /dev/null
-  enum class Output { kInherit, kPipe };  // ours, or a pipe whose read end the handle holds
+  // Ours; a pipe whose read end the handle holds; or a new file (stdout_file / stderr_file),
+  // created for the child: O_EXCL|O_NOFOLLOW, mode 0600 (an existing file or a symbolic link
+  // there is an error, kInvalidArgument naming it).
+  enum class Output { kInherit, kPipe, kFile };
 
   std::vector<std::string> argv;  // argv[0] looked up on our PATH when it has no '/'
   std::vector<std::pair<std::string, std::string>> env;  // exactly the child's environment
   Input stdin_mode = Input::kInherit;
   Output stdout_mode = Output::kInherit;
   Output stderr_mode = Output::kInherit;
+  std::string stdout_file, stderr_file;  // with Output::kFile
   // setpgid(0, 0): the child's pid is its group's id, and SignalGroup / KillWithGrace reach
   // everything it started.
   bool new_process_group = false;

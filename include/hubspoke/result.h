@@ -62,6 +62,9 @@ class [[nodiscard]] Error {
   // "profile"), so that a chain listing why each source was skipped does not name it twice;
   // empty when the message does not name its source.
   const std::string& source() const { return source_; }
+  // The hop of a role chain that failed ("base", "hub", "spoke", a profile's hop name), set by
+  // the hop that made the error and kept through the hops above it; empty outside a chain.
+  const std::string& hop() const { return hop_; }
 
   // Adds context in front of the message: Wrap("hub hop") gives "hub hop: <message>".
   Error Wrap(const std::string& context) const& {
@@ -89,6 +92,10 @@ class [[nodiscard]] Error {
     source_ = std::move(source);
     return std::move(*this);
   }
+  Error WithHop(std::string hop) && {
+    hop_ = std::move(hop);
+    return std::move(*this);
+  }
   // message, then " — hint" when there is one. One line, no secrets (callers never put any in).
   std::string ToString() const;
 
@@ -99,6 +106,7 @@ class [[nodiscard]] Error {
   std::string hint_;
   ErrorReason reason_ = ErrorReason::kUnspecified;
   std::string source_;
+  std::string hop_;
 };
 
 // Result<T>: a value or an Error. Status = Result<void>.

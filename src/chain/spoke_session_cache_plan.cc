@@ -113,7 +113,7 @@ Result<Credentials> FetchBaseCredentials(CredentialsProvider& base, Logger& log,
   if (!creds) {
     Error e = std::move(creds).error().Wrap(base.Describe());
     std::string hint = HintFor(Hop::kBase, e, region);
-    Error wrapped = e.Wrap(std::string(HopName(Hop::kBase)) + " hop");
+    Error wrapped = e.Wrap(std::string(HopName(Hop::kBase)) + " hop").WithHop(HopName(Hop::kBase));
     if (!hint.empty()) return std::move(wrapped).WithHint(std::move(hint));
     return wrapped;
   }

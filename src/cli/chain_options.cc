@@ -1,5 +1,7 @@
 #include "cli/chain_options.h"
 
+#include <algorithm>
+
 #include "cli/command.h"
 #include "core/partition.h"
 #include "core/strings.h"
@@ -92,6 +94,7 @@ constexpr StringFlag kStringFlags[] = {
 
 void AddChainOptions(CLI::App& app, ChainFlags& f) {
   for (const StringFlag& row : kStringFlags) {
+    if (f.many_spokes && row.value == &ChainFlags::spoke_account) continue;
     std::string help = row.help;
     if (*row.env != '\0') help += std::string(" [env ") + row.env + "]";
     app.add_option(row.flag, f.*row.value, help);
@@ -115,6 +118,7 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   InputFieldNames names;
   Source duration;
   for (const StringFlag& row : kStringFlags) {
+    if (f.many_spokes && row.value == &ChainFlags::spoke_account) continue;
     // An explicitly empty flag is a mistake, not "use the default".
     if (app.count(row.flag) > 0 && (f.*row.value).empty())
       return Error(ErrorCode::kInvalidArgument, std::string(row.flag) + ": the value is empty");
@@ -164,10 +168,34 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   // Region and endpoint: the library's rule (flags, environment, then the profile).
   auto endpoint = ResolveSpokeEndpoint(in, env, profiles, names);
   if (!endpoint) return std::move(endpoint).error();
+  // Many spokes: the accounts are selected elsewhere; any valid one checks the rest of the input.
+  if (f.many_spokes) in.spoke_account_id = "000000000000";
   if (auto s = ValidateSpokeInput(in, names, std::string(PartitionForRegion(endpoint->region).id));
       !s)
     return std::move(s).error();
+  if (f.many_spokes) in.spoke_account_id.clear();
   return in;
+}
+
+CachingOptions ChildRefreshWindows(std::chrono::seconds duration) {
+  CachingOptions o;
+  o.advisory_window = std::max(o.advisory_window, std::min<std::chrono::seconds>(
+                                                      std::chrono::minutes(16), duration / 2));
+  o.mandatory_window = std::max(o.mandatory_window, std::min<std::chrono::seconds>(
+                                                        std::chrono::minutes(11), duration / 4));
+  return o;
+}
+
+Result<std::unique_ptr<ChildSharedConfigFiles>> MakeChildConfigFiles(
+    const SystemContext& sys, const ProfileSet& profiles, const std::string& profile_flag) {
+  const std::string profile = SelectedProfileName(sys.env, profile_flag);
+  auto files =
+      ChildSharedConfigFiles::Create(sys.env, sys.files, ChildSharedConfig(profiles, profile));
+  if (files) {
+    sys.log.Log(LogLevel::kDebug, "the command sees the settings of profile " + profile +
+                                      " without identities, in " + (*files)->config_file());
+  }
+  return files;
 }
 
 Result<std::unique_ptr<ChainSetup>> PrepareChain(const CLI::App& app, const ChainFlags& flags) {

@@ -3,6 +3,7 @@
 // errors name whichever the value came from.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "hubspoke/hubspoke.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/credential_sources.h"
+#include "hubspoke/caching_provider.h"
+#include "hubspoke/exec.h"
 #include "hubspoke/system.h"
 
 namespace hubspoke::cli {
@@ -25,6 +28,10 @@ struct ChainFlags {
   std::vector<std::string> tags, policy_arns;
   bool cache = false, no_cache = false;  // --cache / --no-cache (ASSUME_ROLE_CACHE=1 turns it on)
   bool verbose = false;
+  // Set before AddChainOptions by a subcommand that acts in many spokes (fanout): there is no
+  // --spoke-account flag, ASSUME_ROLE_SPOKE_ACCOUNT is not read, and the input's
+  // spoke_account_id is left empty for the caller to fill per account.
+  bool many_spokes = false;
 };
 
 void AddChainOptions(CLI::App& app, ChainFlags& flags);
@@ -68,6 +75,18 @@ Result<SpokeCredentials> GetCliSpokeCredentials(const ChainFlags& flags,
                                                 const SystemContext& sys,
                                                 const ProfileSet& profiles,
                                                 CredentialsProvider& base);
+
+// How far ahead of expiry a spoke session is refreshed for a --refresh child. botocore (the
+// AWS CLI) asks its endpoint again once fewer than 15 minutes are left and on every call once
+// fewer than 10 are, so a one-hour spoke session is renewed 16 minutes ahead (and never
+// handed out with less than 11 minutes left); shorter sessions keep at least half their life.
+CachingOptions ChildRefreshWindows(std::chrono::seconds duration);
+
+// The child's private shared config files: the selected profile's settings without identities
+// (ChildSharedConfig in exec.h). `sys` must outlive them.
+Result<std::unique_ptr<ChildSharedConfigFiles>> MakeChildConfigFiles(const SystemContext& sys,
+                                                                    const ProfileSet& profiles,
+                                                                    const std::string& profile_flag);
 
 // The shared config files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ~/.aws/…); a malformed
 // file is a kInvalidArgument error naming file and line.

@@ -55,6 +55,7 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("assume-spoke-role ") + HUBSPOKE_VERSION);
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeRunCommand());
+  commands.push_back(MakeFanoutCommand());
   commands.push_back(MakeCredentialsCommand());
   commands.push_back(MakeWhoamiCommand());
   commands.push_back(MakeProfilesCommand());

@@ -81,30 +81,11 @@ class RunCommand final : public Command {
   }
 
  private:
-  // How far ahead of expiry the spoke session is refreshed for a --refresh child. botocore (the
-  // AWS CLI) asks its endpoint again once fewer than 15 minutes are left and on every call once
-  // fewer than 10 are, so a one-hour spoke session is renewed 16 minutes ahead (and never
-  // handed out with less than 11 minutes left); shorter sessions keep at least half their life.
-  static CachingOptions RefreshWindows(std::chrono::seconds duration) {
-    CachingOptions o;
-    o.advisory_window = std::max(o.advisory_window, std::min<std::chrono::seconds>(
-                                                        std::chrono::minutes(16), duration / 2));
-    o.mandatory_window = std::max(o.mandatory_window, std::min<std::chrono::seconds>(
-                                                          std::chrono::minutes(11), duration / 4));
-    return o;
-  }
-
   // Security: the child sees no profile that could give it another identity (see
   // ChildSharedConfig in exec.h), only the selected profile's other settings.
   Result<std::unique_ptr<ChildSharedConfigFiles>> ChildFiles(const SystemContext& sys,
                                                              const ProfileSet& profiles) const {
-    const std::string profile = SelectedProfileName(sys.env, flags_.profile);
-    auto files = ChildSharedConfigFiles::Create(sys.env, sys.files, ChildSharedConfig(profiles, profile));
-    if (files) {
-      sys.log.Log(LogLevel::kDebug, "run: the command sees the settings of profile " + profile +
-                                        " without identities, in " + (*files)->config_file());
-    }
-    return files;
+    return MakeChildConfigFiles(sys, profiles, flags_.profile);
   }
 
   static ChildEnvironmentOptions ChildOptions(const std::string& region,
@@ -118,7 +99,7 @@ class RunCommand final : public Command {
                     std::unique_ptr<CredentialsProvider> base, const SpokeCredentialsInput& input,
                     const ProfileSet& profiles) {
     SpokeSessionCache cache(sys, std::shared_ptr<CredentialsProvider>(std::move(base)),
-                            SpokeSessionCacheOptions{.caching = RefreshWindows(input.duration),
+                            SpokeSessionCacheOptions{.caching = ChildRefreshWindows(input.duration),
                                                      .profiles = &profiles});
     auto key = cache.KeyFor(input);
     if (!key) return ReportChainError(key.error());

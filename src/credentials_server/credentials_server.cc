@@ -3,8 +3,12 @@
 #include <openssl/crypto.h>
 #include <strings.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <mutex>
+#include <shared_mutex>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
@@ -31,13 +35,13 @@ bool SameToken(std::string_view sent, const SecretString& token) {
   return sent.size() == want.size() && CRYPTO_memcmp(sent.data(), want.data(), want.size()) == 0;
 }
 
-// The request's (last) Authorization header is the token.
-bool Authorized(const ServerRequest& request, const SecretString& token) {
+// The request's (last) Authorization header, or null.
+const std::string* AuthorizationOf(const ServerRequest& request) {
   const std::string* authorization = nullptr;
   for (const auto& h : request.headers) {
     if (strcasecmp(h.name.c_str(), "Authorization") == 0) authorization = &h.value;
   }
-  return authorization != nullptr && SameToken(*authorization, token);
+  return authorization;
 }
 
 ServerResponse JsonResponse(int status, const nlohmann::json& body) {
@@ -55,17 +59,36 @@ ServerResponse ErrorResponse(int status, std::string_view code, std::string_view
 }  // namespace
 
 struct CredentialsServer::Impl {
-  std::shared_ptr<CredentialsProvider> provider;
+  struct Client {
+    SecretString token;
+    std::shared_ptr<CredentialsProvider> provider;
+  };
   Logger* log = nullptr;
-  SecretString token;
+  SecretString token;  // the first client's
   std::string url;
   std::atomic<std::uint64_t> served{0};
   std::unique_ptr<HttpServer> server;
+  mutable std::shared_mutex mu;
+  std::vector<Client> clients;
+
+  // The provider of the client whose token the request shows, or null. Every token is
+  // compared (in constant time), so the time taken does not tell which one matched.
+  std::shared_ptr<CredentialsProvider> ClientOf(const ServerRequest& request) const {
+    const std::string* sent = AuthorizationOf(request);
+    if (sent == nullptr) return nullptr;
+    std::shared_ptr<CredentialsProvider> found;
+    std::shared_lock<std::shared_mutex> lock(mu);
+    for (const Client& c : clients) {
+      if (SameToken(*sent, c.token)) found = c.provider;
+    }
+    return found;
+  }
 
   ServerResponse Handle(const ServerRequest& request) {
     if (request.path != kPath) return ErrorResponse(404, "NotFound", "no such resource");
     // The token is checked before the method so that nothing is learned without it.
-    if (!Authorized(request, token)) {
+    std::shared_ptr<CredentialsProvider> provider = ClientOf(request);
+    if (!provider) {
       log->Log(LogLevel::kWarning, "credentials server: refused a request from " + request.peer +
                                        " without the authorization token");
       return ErrorResponse(401, "AccessDenied", "missing or wrong authorization token");
@@ -98,18 +121,47 @@ CredentialsServer::~CredentialsServer() { Stop(); }
 
 Result<std::unique_ptr<CredentialsServer>> CredentialsServer::Start(
     std::shared_ptr<CredentialsProvider> provider, Logger& log, CredentialsServerOptions options) {
-  auto impl = std::make_unique<Impl>();
-  impl->provider = std::move(provider);
-  impl->log = &log;
+  auto server = StartShared(log, options);
+  if (!server) return server;
+  auto token = (*server)->AddClient(std::move(provider));
+  if (!token) return token.error();
+  (*server)->impl_->token = std::move(*token);
+  return server;
+}
+
+Result<SecretString> CredentialsServer::AddClient(std::shared_ptr<CredentialsProvider> provider) {
   auto token = RandomToken();
   if (!token) return token.error();
-  impl->token = std::move(*token);
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  impl_->clients.push_back(Impl::Client{*token, std::move(provider)});
+  return std::move(*token);
+}
+
+void CredentialsServer::RemoveClient(const SecretString& token) {
+  std::unique_lock<std::shared_mutex> lock(impl_->mu);
+  auto& clients = impl_->clients;
+  clients.erase(std::remove_if(clients.begin(), clients.end(),
+                               [&](const Impl::Client& c) {
+                                 return SameToken(token.reveal(), c.token);
+                               }),
+                clients.end());
+}
+
+std::size_t CredentialsServer::clients() const {
+  std::shared_lock<std::shared_mutex> lock(impl_->mu);
+  return impl_->clients.size();
+}
+
+Result<std::unique_ptr<CredentialsServer>> CredentialsServer::StartShared(
+    Logger& log, CredentialsServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->log = &log;
 
   ServerOptions server_options;
   server_options.host = "127.0.0.1";
   server_options.port = 0;
   server_options.threads = 1;
-  server_options.max_connections = 64;
+  server_options.max_connections = std::max<std::size_t>(64, options.max_connections);
   server_options.max_header_bytes = 8 * 1024;
   server_options.max_body_bytes = 4 * 1024;
   server_options.header_timeout = options.request_timeout;
@@ -119,7 +171,7 @@ Result<std::unique_ptr<CredentialsServer>> CredentialsServer::Start(
   // evicted when all 64 are taken, so idle connections of another local user cannot lock the
   // child out (issue 11).
   server_options.trusts = [raw](const ServerRequest& request) {
-    return Authorized(request, raw->token);
+    return raw->ClientOf(request) != nullptr;
   };
   server_options.untrusted_timeout = options.untrusted_timeout;
   auto server = HttpServer::Start(std::move(server_options),

@@ -141,7 +141,7 @@ class AssumeRoleProvider final : public AssumeRoleCredentialsProvider {
       context = options_.hop_name + " hop";
       if (!options_.request.role_arn.empty()) context += " " + options_.request.role_arn;
     }
-    Error wrapped = e.Wrap(context);
+    Error wrapped = e.Wrap(context).WithHop(options_.hop_name);
     if (!hint.empty()) return std::move(wrapped).WithHint(std::move(hint));
     return wrapped;
   }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <tuple>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -311,6 +312,18 @@ class RealProcessRunner final : public ProcessRunner {
       int e = errno;
       close_all();
       return Error(ErrorCode::kInternal, "cannot create a pipe: " + Errno(e));
+    }
+    // A file for the child only: our end is closed below like a pipe's write end.
+    for (auto [mode, path, fd] : {std::tuple{spec.stdout_mode, &spec.stdout_file, &out[1]},
+                                  std::tuple{spec.stderr_mode, &spec.stderr_file, &err[1]}}) {
+      if (mode != ProcessSpec::Output::kFile) continue;
+      *fd = open(path->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (*fd < 0) {
+        int e = errno;
+        close_all();
+        return Error(ErrorCode::kInvalidArgument,
+                     "cannot create the output file " + *path + ": " + Errno(e));
+      }
     }
     int slot = -1;
     if (spec.forward_signals) {
