@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "hubspoke/organizations.h"
 #include "hubspoke/profile.h"
 #include "hubspoke/result.h"
 #include "hubspoke/sts_client.h"
@@ -61,5 +62,20 @@ Result<StsEndpoint> ResolveStsEndpoint(const Environment& env, const SharedConfi
                                        const std::string& endpoint_url,
                                        const std::string& region_name = "region",
                                        const std::string& endpoint_name = "endpoint_url");
+
+// The AWS Organizations endpoint and signing region, as the AWS SDKs choose them: `endpoint_url`
+// (explicit, e.g. a flag; errors name it `endpoint_name`), else ConfiguredEndpointUrl
+// (AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL, the profile's `[services]` organizations
+// endpoint_url, its endpoint_url), else the global endpoint of the region's partition
+// (https://organizations.us-east-1.amazonaws.com for aws, …cn-northwest-1.amazonaws.com.cn for
+// aws-cn, …us-gov-west-1.amazonaws.com for aws-us-gov; botocore's endpoint rules). The region
+// (`region`, else ConfiguredRegion, else us-east-1) picks the partition. With a configured
+// endpoint the request is signed for the region itself (SigningRegion(region)), as botocore
+// does when an endpoint URL is given; with the global endpoint, for the endpoint's own region.
+// Only endpoint, signing_region and source are set; the other options keep their defaults.
+Result<OrganizationsOptions> ResolveOrganizationsEndpoint(
+    const Environment& env, const SharedConfig& config, const std::string& region,
+    const std::string& endpoint_url, const std::string& region_name = "region",
+    const std::string& endpoint_name = "endpoint_url");
 
 }  // namespace hubspoke
