@@ -18,7 +18,7 @@
 
 #include "cli/chain_options.h"
 #include "cli/command.h"
-#include "cli/fanout_output.h"
+#include "exec/child_output.h"
 #include "cli/fanout_selection.h"
 #include "core/strings.h"
 #include "core/time.h"
@@ -30,7 +30,7 @@
 namespace hubspoke::cli {
 namespace {
 
-using fanout::OutputSink;
+using exec::OutputSink;
 
 constexpr const char* kFanoutHelp = R"HELP(
 Runs COMMAND once in each selected spoke account, with that spoke's credentials in its environment
@@ -342,7 +342,7 @@ class FanoutCommand final : public Command {
     std::string line = "fanout: " + std::to_string(report.ok) + " ok, " +
                        std::to_string(report.failed) + " failed";
     if (report.skipped > 0) line += ", " + std::to_string(report.skipped) + " skipped";
-    line += " in " + fanout::FormatSeconds(seconds);
+    line += " in " + exec::FormatSeconds(seconds);
     constexpr std::size_t kListed = 10;
     for (std::size_t i = 0; i < failures.size() && i < kListed; ++i) {
       line += (i == 0 ? ": " : ", ") + ShortFailure(*failures[i]);
@@ -450,7 +450,7 @@ struct ChildRun {
   SpokeOutcome Pump(const SpokeTask& task, ChildProcess& child) const {
     running.Add(task.index, &child);
     const std::string prefix = Prefix(task.account);
-    fanout::Spool spools[2];
+    exec::Spool spools[2];
     auto emit_to = [&](OutputSink::Stream s) {
       return [&, s](std::string_view lines) {
         if (group) {
@@ -460,23 +460,26 @@ struct ChildRun {
         }
       };
     };
-    fanout::LinePrefixer out(prefix, emit_to(OutputSink::kOut));
-    fanout::LinePrefixer err(prefix, emit_to(OutputSink::kErr));
-    const auto deadline = timeout ? std::optional(std::chrono::steady_clock::now() + *timeout)
-                                  : std::nullopt;
+    exec::LinePrefixer out(prefix, emit_to(OutputSink::kOut));
+    exec::LinePrefixer err(prefix, emit_to(OutputSink::kErr));
+    // Without a timeout the deadline is never reached.
+    const bool has_deadline = timeout.has_value();
+    const auto deadline = std::chrono::steady_clock::now() +
+                          (has_deadline ? std::chrono::duration_cast<std::chrono::nanoseconds>(*timeout)
+                                        : std::chrono::nanoseconds(0));
     bool timed_out = false;
     char buffer[1 << 16];
     for (;;) {
       pollfd fds[2];
       nfds_t n = 0;
-      fanout::LinePrefixer* which[2];
+      exec::LinePrefixer* which[2];
       if (child.stdout_fd() >= 0) { fds[n] = {child.stdout_fd(), POLLIN, 0}; which[n++] = &out; }
       if (child.stderr_fd() >= 0) { fds[n] = {child.stderr_fd(), POLLIN, 0}; which[n++] = &err; }
       if (n == 0) break;
       int wait_ms = -1;
-      if (deadline) {
+      if (has_deadline) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            *deadline - std::chrono::steady_clock::now());
+            deadline - std::chrono::steady_clock::now());
         wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
       }
       int ready = poll(fds, n, wait_ms);
@@ -497,14 +500,14 @@ struct ChildRun {
       }
     }
     Result<ProcessExit> exit = ProcessExit{};
-    if (!timed_out && deadline) {
+    if (!timed_out && has_deadline) {
       // Its output is closed; it may still run (a daemon child holding nothing): wait until the
       // deadline.
       for (;;) {
         auto done = child.TryWait();
         if (!done) { exit = done.error(); break; }
         if (*done) { exit = **done; break; }
-        if (std::chrono::steady_clock::now() >= *deadline) { timed_out = true; break; }
+        if (std::chrono::steady_clock::now() >= deadline) { timed_out = true; break; }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
     } else if (!timed_out) {
@@ -532,7 +535,7 @@ struct ChildRun {
     SpokeOutcome outcome{.exit_status = exit->exit_status, .signal = exit->signal};
     if (timed_out) {
       outcome.status = SpokeStatus::kTimedOut;
-      outcome.message = "timed out after " + fanout::FormatSeconds(static_cast<double>(timeout->count()));
+      outcome.message = "timed out after " + exec::FormatSeconds(static_cast<double>(timeout->count()));
     } else if (exit->signal != 0 || exit->exit_status != 0) {
       outcome.status = SpokeStatus::kCommandFailed;
     }
@@ -603,7 +606,7 @@ int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
           char r[32];
           std::snprintf(r, sizeof r, ", %.1f/s", rate);
           line += r;
-          line += ", ETA " + fanout::FormatSeconds((accounts.size() - d) / rate);
+          line += ", ETA " + exec::FormatSeconds((accounts.size() - d) / rate);
         }
         if (stop_signal.load() != 0) line += " (stopping)";
         sink.Progress(line);

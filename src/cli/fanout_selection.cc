@@ -1,5 +1,7 @@
 #include "cli/fanout_selection.h"
 
+#include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "chain/spoke_session_cache_plan.h"

@@ -1,5 +1,6 @@
-// `fanout`'s output: many children's lines on our one stdout and stderr, each prefixed with its
-// account and never torn, or grouped per account; a progress line on a terminal.
+// Many children's output on our one stdout and stderr (`fanout`): lines prefixed with their
+// child's name and never torn, or a child's output kept whole until it ends; a status line on a
+// terminal.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace hubspoke::cli::fanout {
+namespace hubspoke::exec {
 
 // Our stdout and stderr, shared by every account's output and the progress line. Thread-safe:
 // each Write is one locked sequence of write(2) calls, so two writes never interleave. A stream
@@ -84,4 +85,4 @@ class Spool {
 // "1h02m", "3m04s", "12s": for progress and summaries.
 std::string FormatSeconds(double seconds);
 
-}  // namespace hubspoke::cli::fanout
+}  // namespace hubspoke::exec

@@ -1,4 +1,4 @@
-#include "cli/fanout_output.h"
+#include "exec/child_output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace hubspoke::cli::fanout {
+namespace hubspoke::exec {
 
 OutputSink::OutputSink(int out_fd, int err_fd, bool progress)
     : fds_{out_fd, err_fd}, progress_(progress) {}
@@ -181,4 +181,4 @@ std::string FormatSeconds(double seconds) {
   return out;
 }
 
-}  // namespace hubspoke::cli::fanout
+}  // namespace hubspoke::exec
