@@ -51,6 +51,9 @@ Account selection (combinable; an id in several sources runs once):
                             Batch array job, --shard auto) split the work without talking
   --dry-run                 print the accounts and the role ARNs that would be assumed; exit
 
+Each child also gets SPOKE_ACCOUNT_ID and SPOKE_ACCOUNT_NAME (empty when unknown); its stdin is
+/dev/null, and it leads a process group of its own.
+
 Output: each line of a child's stdout and stderr goes to ours, prefixed "[ACCOUNT NAME] " and never
 torn; --group prints an account's output whole when it ends; --output-dir DIR writes
 DIR/ACCOUNT/{stdout,stderr,result.json} instead. A summary ends the run on stderr; --summary FILE
@@ -419,6 +422,10 @@ struct ChildRun {
       if (!creds) return SpokeOutcome::Failed(creds.error().ToString());
       spec.env = ChildEnvironment(parent_env, **creds, env_options);
     }
+    // Which account this is, for scripts (they need not call STS to find out). RunAll took any
+    // inherited value out of parent_env.
+    spec.env.emplace_back("SPOKE_ACCOUNT_ID", task.account.id);
+    spec.env.emplace_back("SPOKE_ACCOUNT_NAME", task.account.name);
     spec.stdin_mode = ProcessSpec::Input::kNull;
     if (!output_dir.empty()) {
       spec.stdout_mode = spec.stderr_mode = ProcessSpec::Output::kFile;
@@ -576,7 +583,10 @@ int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
     }
     server = std::move(*started);
   }
-  const EnvVars parent_env = sys.env.All();
+  EnvVars parent_env = sys.env.All();
+  std::erase_if(parent_env, [](const auto& kv) {
+    return kv.first == "SPOKE_ACCOUNT_ID" || kv.first == "SPOKE_ACCOUNT_NAME";
+  });
 
   // Progress and signals: one thread.
   std::atomic<std::size_t> done{0}, ok{0}, failed{0};
