@@ -20,11 +20,12 @@ std::string RoleUniqueId(std::string_view arn) {
 }
 
 std::string TrustPolicyJson(const std::string& org_id) {
-  return std::string(R"({"Version": "2012-10-17", "Statement": [{"Sid": "TrustTheHubRole",
-    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::)") +
-         kBuiltinHubAccount + ":role/" + kBuiltinHubRole +
-         R"("}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:PrincipalOrgID": ")" +
-         org_id + R"(", "sts:ExternalId": ")" + kBuiltinExternalId + R"("}}}]})";
+  const std::string hub = std::string("arn:aws:iam::") + kBuiltinHubAccount + ":role/" +
+                          kBuiltinHubRole;
+  return R"({"Version": "2012-10-17", "Statement": [{"Sid": "TrustTheHubRole", "Effect": "Allow",
+    "Principal": {"AWS": ")" + hub + R"("}, "Action": "sts:AssumeRole",
+    "Condition": {"StringEquals": {"aws:PrincipalOrgID": ")" + org_id +
+         R"(", "sts:ExternalId": ")" + kBuiltinExternalId + R"("}}}]})";
 }
 
 constexpr char kReadOnlyJson[] = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",

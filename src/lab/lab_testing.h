@@ -63,11 +63,9 @@ inline ServerRequest SignedRequest(const Credentials& credentials, const FormPar
 // A POST / JSON 1.1 request of the Organizations API (X-Amz-Target:
 // AWSOrganizationsV20161128.<operation>) signed by `credentials` at `time`, as the AWS CLI sends
 // it (signed for us-east-1 and service "organizations" unless told otherwise).
-inline ServerRequest SignedOrganizationsRequest(const Credentials& credentials,
-                                                const std::string& operation,
-                                                const std::string& body, TimePoint time,
-                                                SignOptions options = {.region = "us-east-1",
-                                                                       .service = "organizations"}) {
+inline ServerRequest SignedOrganizationsRequest(
+    const Credentials& credentials, const std::string& operation, const std::string& body,
+    TimePoint time, SignOptions options = {.region = "us-east-1", .service = "organizations"}) {
   sigv4::SignableRequest r{
       .method = "POST",
       .path = "/",

@@ -5,7 +5,9 @@
 // (1..20) and opaque NextTokens, errors as AWS sends them ({"__type", "Message"}), and every
 // authorization decision from iam/organizations_decision.h, explained on the log.
 #include <algorithm>
+#include <functional>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,8 +38,10 @@ OrgError InvalidInput(std::string reason, std::string message) {
 
 // SigV4 and key refusals (STS codes from VerifySigV4) in the JSON protocol's names.
 OrgError FromAuthError(const Error& e) {
-  const AwsErrorDetails d = e.aws().value_or(AwsErrorDetails{
-      .code = "InternalFailure", .message = "internal error", .request_id = "", .http_status = 500});
+  const AwsErrorDetails d = e.aws().value_or(AwsErrorDetails{.code = "InternalFailure",
+                                                             .message = "internal error",
+                                                             .request_id = "",
+                                                             .http_status = 500});
   OrgError out{400, d.code + "Exception", d.message, "", e.message()};
   if (d.code == "SignatureDoesNotMatch" || d.code == "RequestExpired") {
     out.type = "InvalidSignatureException";
@@ -112,9 +116,11 @@ std::optional<std::size_t> ReadToken(const std::string& token, const std::string
   return offset;
 }
 
-// One page of `items` under `key` ("Accounts"), with NextToken when more follow.
-std::variant<json, OrgError> Page(const json& input, const std::string& scope,
-                                  const json& items, const char* key) {
+// One page of a listing of `size` items under `key` ("Accounts"), with NextToken when more
+// follow; `item(i)` makes the i-th, for the page's items only (a listing of 10 000 accounts
+// read in pages of 20 builds 20 per request, not 10 000).
+std::variant<json, OrgError> Page(const json& input, const std::string& scope, std::size_t size,
+                                  const std::function<json(std::size_t)>& item, const char* key) {
   std::size_t max_results = 20;
   if (auto it = input.find("MaxResults"); it != input.end() && !it->is_null()) {
     if (!it->is_number_integer()) {
@@ -134,7 +140,7 @@ std::variant<json, OrgError> Page(const json& input, const std::string& scope,
   std::size_t offset = 0;
   if (auto it = input.find("NextToken"); it != input.end() && !it->is_null()) {
     std::optional<std::size_t> read;
-    if (it->is_string()) read = ReadToken(it->get<std::string>(), scope, items.size());
+    if (it->is_string()) read = ReadToken(it->get<std::string>(), scope, size);
     if (!read) {
       return InvalidInput("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken.");
     }
@@ -142,11 +148,17 @@ std::variant<json, OrgError> Page(const json& input, const std::string& scope,
   }
   json out = json::object();
   json page = json::array();
-  const std::size_t end = std::min(items.size(), offset + max_results);
-  for (std::size_t i = offset; i < end; ++i) page.push_back(items[i]);
+  const std::size_t end = std::min(size, offset + max_results);
+  for (std::size_t i = offset; i < end; ++i) page.push_back(item(i));
   out[key] = std::move(page);
-  if (end < items.size()) out["NextToken"] = MakeToken(scope, end);
+  if (end < size) out["NextToken"] = MakeToken(scope, end);
   return out;
+}
+
+// A listing that is already JSON (the short ones: roots, children).
+std::variant<json, OrgError> Page(const json& input, const std::string& scope,
+                                  const json& items, const char* key) {
+  return Page(input, scope, items.size(), [&items](std::size_t i) { return items[i]; }, key);
 }
 
 bool IsRootId(const iam::Model& m, const std::string& id) { return id == m.root_id; }
@@ -159,7 +171,10 @@ ServerResponse StsService::HandleOrganizations(const ServerRequest& request, Tim
                                                std::string* error_code) {
   std::string target;
   for (const HttpHeader& h : request.headers) {
-    if (EqualsIgnoreCase(h.name, "X-Amz-Target")) target = h.value;
+    if (EqualsIgnoreCase(h.name, "X-Amz-Target")) {
+      target = h.value;  // the first, as IsOrganizationsRequest reads it
+      break;
+    }
   }
   const std::string operation = target.substr(std::string(kOrganizationsTargetPrefix).size());
   *action = Printable(operation, 64);
@@ -256,33 +271,34 @@ ServerResponse StsService::HandleOrganizations(const ServerRequest& request, Tim
         return InvalidInput("INPUT_REQUIRED", "You must specify a value for ChildType.");
       }
       const std::string type = it->get<std::string>();
-      json children = json::array();
+      std::vector<const std::string*> children;  // ids, pointing into the model
       if (type == "ACCOUNT") {
         for (const iam::Account& a : m.accounts) {
-          if (a.in_organization && a.parent_ou == parent_key) {
-            children.push_back({{"Id", a.id}, {"Type", "ACCOUNT"}});
-          }
+          if (a.in_organization && a.parent_ou == parent_key) children.push_back(&a.id);
         }
       } else if (type == "ORGANIZATIONAL_UNIT") {
         for (const iam::OrganizationalUnit& ou : m.organizational_units) {
-          if (ou.parent == parent_key) {
-            children.push_back({{"Id", ou.id}, {"Type", "ORGANIZATIONAL_UNIT"}});
-          }
+          if (ou.parent == parent_key) children.push_back(&ou.id);
         }
       } else {
         return InvalidInput("INVALID_ENUM", "You specified an invalid value for ChildType.");
       }
-      return Page(input, "ListChildren:" + parent + ":" + type, children, "Children");
+      return Page(
+          input, "ListChildren:" + parent + ":" + type, children.size(),
+          [&](std::size_t i) { return json{{"Id", *children[i]}, {"Type", type}}; }, "Children");
     }
-    json accounts = json::array();
+    std::vector<std::size_t> listed;  // indices into m.accounts
     for (std::size_t i = 0; i < m.accounts.size(); ++i) {
       const iam::Account& a = m.accounts[i];
       if (!a.in_organization) continue;
       if (operation == "ListAccountsForParent" && a.parent_ou != parent_key) continue;
-      accounts.push_back(AccountJson(m, a, i));
+      listed.push_back(i);
     }
-    return Page(input, operation == "ListAccounts" ? "ListAccounts" : "ListAccountsForParent:" + parent,
-                accounts, "Accounts");
+    return Page(
+        input, operation == "ListAccounts" ? "ListAccounts" : "ListAccountsForParent:" + parent,
+        listed.size(),
+        [&](std::size_t i) { return AccountJson(m, m.accounts[listed[i]], listed[i]); },
+        "Accounts");
   };
 
   std::variant<json, OrgError> result;

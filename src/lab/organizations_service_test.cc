@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "iam/generated_spokes.h"
 #include "lab/lab_testing.h"
 #include "lab/sts_service.h"
 #include "sts/sts_xml.h"
@@ -117,7 +118,7 @@ class LabOrganizations : public ::testing::Test {
                         const char* key, int page) {
     std::vector<json> out;
     input["MaxResults"] = page;
-    for (int calls = 0; calls < 100; ++calls) {
+    for (int calls = 0; calls < 1000; ++calls) {
       json r = Ok(c, operation, input);
       EXPECT_LE(r[key].size(), static_cast<std::size_t>(page));
       for (const json& item : r[key]) out.push_back(item);
@@ -286,6 +287,33 @@ TEST_F(LabOrganizations, SignedForAnotherServiceOrNotAtAllIsRefusedInJson) {
   Err(kAdmin, "CreateAccount", json::object(), "UnknownOperationException");
   // No secret reaches the log.
   EXPECT_EQ(log_.text().find("secret/"), std::string::npos);
+}
+
+class LabOrganizationsLarge : public LabOrganizations {
+ protected:
+  static iam::Model Large() {
+    iam::Model m = iam::BuiltinModel();
+    EXPECT_TRUE(iam::AddGeneratedSpokes(m, 2000, "--spokes"));
+    return m;
+  }
+  LabOrganizationsLarge() : LabOrganizations(Large()) {}
+};
+
+TEST_F(LabOrganizationsLarge, TwoThousandSpokesListInAHundredPagesOfTwenty) {
+  FormParams p = {{"Action", "AssumeRole"},
+                  {"RoleArn", "arn:aws:iam::999999999999:role/automation-hub-role"},
+                  {"RoleSessionName", "test"}};
+  ServerResponse r = service_.Handle(SignedRequest(BuiltinUserCredentials(), p, clock_.Now()));
+  auto hub = sts::ParseAssumeRoleResponse(r.body);
+  ASSERT_TRUE(hub) << r.body;
+  std::vector<json> accounts =
+      All(hub->credentials, "ListAccounts", json::object(), "Accounts", 20);
+  ASSERT_EQ(accounts.size(), 2004u);
+  EXPECT_EQ(accounts.back()["Name"], "spoke-2000");
+  EXPECT_EQ(Ids(All(hub->credentials, "ListChildren",
+                    {{"ParentId", "r-a1b2"}, {"ChildType", "ORGANIZATIONAL_UNIT"}}, "Children",
+                    20)),
+            (std::vector<std::string>{"ou-a1b2-workloads", "ou-a1b2-sandboxes"}));
 }
 
 class LabOrganizationsBuiltin : public LabOrganizations {
