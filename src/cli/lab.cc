@@ -1,5 +1,6 @@
-// `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]`:
-// a local STS on loopback with a model organization (docs/lab.md).
+// `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]
+// [--spokes N] [--sts-rate R] [--sts-burst B] [--sts-latency D] [--log-requests]`: a local STS
+// and AWS Organizations API on loopback with a model organization (docs/lab.md).
 
 #include <array>
 #include <csignal>
@@ -13,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "lab/faults.h"
 #include "lab/lab_server.h"
+#include "iam/generated_spokes.h"
 #include "iam/model.h"
 #include "lab/sts_service.h"
 #include "hubspoke/file_system.h"
@@ -38,6 +40,20 @@ Examples:
 
 Faults (--faults, comma-separated): throttle=P 500=P 503=P drop=P truncate=P garbage=P
 latency=50ms@P skew=+20m first=N:KIND every=N:KIND seed=S. See docs/lab.md.
+
+A large organization: --spokes 1000 adds 1000 generated spoke accounts (200000000001, …,
+named spoke-0001, …) in OUs Workloads/{Prod,NonProd} and Sandbox, each with an
+automation-spoke-role trusting the hub role; the AWS Organizations API (ListAccounts,
+ListAccountsForParent, ListChildren, ListRoots, DescribeOrganization; JSON 1.1, signed for
+service "organizations") is served on the same endpoint:
+  assume-spoke-role lab --spokes 1000 --port-file /tmp/lab.port &
+  aws organizations list-accounts   # as the hub role or org-reader-role (999999999999)
+
+STS like AWS under load: --sts-rate 5 throttles each calling account beyond 5 requests per
+second (token bucket, --sts-burst B tokens, default the rate rounded up; 400 Throttling "Rate
+exceeded"); --sts-latency 10ms delays every STS response without holding a worker thread;
+--log-requests logs one line per STS and Organizations request:
+  lab: request t=1764842000.123 service=sts action=AssumeRole caller=999999999999 status=200
 
 Test mode: --session-lifetime 10 makes every issued session expire after 10 seconds (the
 response's Expiration says so), to test clients that must refresh, e.g. run --refresh.
@@ -90,6 +106,18 @@ class LabCommand final : public Command {
     app_->add_option("--session-lifetime", session_lifetime_,
                      "Test mode: issued sessions expire after at most this many seconds")
         ->check(CLI::Range(1, 43200));
+    spokes_option_ = app_->add_option("--spokes", spokes_,
+                     "Add this many generated spoke accounts (1-100000) in OUs (docs/lab.md)");
+    app_->add_option("--sts-rate", sts_rate_,
+                     "STS requests per second per calling account (token bucket); over it: "
+                     "400 Throttling");
+    app_->add_option("--sts-burst", sts_burst_,
+                     "Token bucket size for --sts-rate (default: the rate rounded up)");
+    app_->add_option("--sts-latency", sts_latency_,
+                     "Latency added to every STS response, e.g. 10ms (no thread waits)");
+    app_->add_flag("--log-requests", log_requests_,
+                   "Log one line per STS and Organizations request (service, action, caller "
+                   "account, status, error code)");
     app_->add_flag("--print-model", print_model_, "Print the built-in model and exit");
     app_->footer(kLabHelp);
     return app_;
@@ -104,6 +132,8 @@ class LabCommand final : public Command {
     if (!model) return ReportError(model.error());
     auto listen = ParseListen(listen_);
     if (!listen) return ReportError(listen.error());
+    auto limits = ParseLimits();
+    if (!limits) return ReportError(limits.error());
     lab::FaultSpec spec;
     if (!faults_.empty()) {
       auto parsed = lab::ParseFaultSpec(faults_);
@@ -143,7 +173,11 @@ class LabCommand final : public Command {
         lab::StsServiceOptions{.seed = seed,
                                .session_key = std::move(session_key),
                                .clock_skew = spec.skew,
-                               .max_session_lifetime = std::chrono::seconds(session_lifetime_)},
+                               .max_session_lifetime = std::chrono::seconds(session_lifetime_),
+                               .sts_rate = sts_rate_,
+                               .sts_burst = sts_burst_,
+                               .sts_latency = *limits,
+                               .log_requests = log_requests_},
         std::move(options));
     if (!server) {
       Error e = server.error().Wrap("lab: --listen " + listen_);
@@ -158,6 +192,7 @@ class LabCommand final : public Command {
       }
     }
     std::fprintf(stderr, "lab listening on %s\n", (*server)->url().c_str());
+    if (spokes_ > 0) std::fprintf(stderr, "lab spokes: %zu generated\n", spokes_);
     if (!faults_.empty()) std::fprintf(stderr, "lab faults: %s\n", faults_.c_str());
     std::fflush(stderr);
 
@@ -170,7 +205,38 @@ class LabCommand final : public Command {
   }
 
  private:
+  // Checks --sts-rate/--sts-burst and returns --sts-latency.
+  Result<std::chrono::milliseconds> ParseLimits() const {
+    if (sts_rate_ < 0 || sts_rate_ > 1e6) {
+      return Usage("--sts-rate: " + std::to_string(sts_rate_) +
+                   " is not a rate from 0 (unlimited) to 1000000 requests per second");
+    }
+    if (sts_burst_ < 0 || sts_burst_ > 1e6) {
+      return Usage("--sts-burst: " + std::to_string(sts_burst_) +
+                   " is not a bucket size from 0 (the rate rounded up) to 1000000");
+    }
+    if (sts_burst_ > 0 && sts_rate_ == 0) {
+      return Usage("--sts-burst: needs --sts-rate");
+    }
+    if (sts_latency_.empty()) return std::chrono::milliseconds(0);
+    auto latency = lab::ParseFaultDuration(sts_latency_);
+    if (!latency || *latency > std::chrono::minutes(1)) {
+      return Usage("--sts-latency: '" + sts_latency_ +
+                   "' is not a duration up to 1m (e.g. 10ms, 2s; a bare number is ms)");
+    }
+    return *latency;
+  }
+
   Result<iam::Model> LoadModel() {
+    auto model = LoadModelFile();
+    if (!model || spokes_option_->count() == 0) return model;
+    if (auto s = iam::AddGeneratedSpokes(*model, spokes_, "--spokes"); !s) {
+      return std::move(s).error();
+    }
+    return model;
+  }
+
+  Result<iam::Model> LoadModelFile() {
     if (model_path_.empty()) return iam::BuiltinModel();
     // 16 MiB: a model of thousands of accounts and roles is a few MiB.
     auto file = files_->Read(model_path_, {.max_bytes = 16 << 20});
@@ -191,6 +257,12 @@ class LabCommand final : public Command {
   int threads_ = 0;
   int session_lifetime_ = 0;
   bool print_model_ = false;
+  std::size_t spokes_ = 0;
+  CLI::Option* spokes_option_ = nullptr;
+  double sts_rate_ = 0;
+  double sts_burst_ = 0;
+  std::string sts_latency_;
+  bool log_requests_ = false;
 };
 
 }  // namespace

@@ -13,6 +13,15 @@ const Account* Model::FindAccount(std::string_view id) const {
   return nullptr;
 }
 
+const char* AccountStatusName(AccountStatus status) {
+  return status == AccountStatus::kSuspended ? "SUSPENDED" : "ACTIVE";
+}
+
+bool Model::IsDelegatedAdministrator(std::string_view account) const {
+  return std::find(delegated_administrators.begin(), delegated_administrators.end(), account) !=
+         delegated_administrators.end();
+}
+
 const OrganizationalUnit* Model::FindOrganizationalUnit(std::string_view id) const {
   for (const OrganizationalUnit& ou : organizational_units) {
     if (ou.id == id) return &ou;

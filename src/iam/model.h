@@ -23,9 +23,16 @@ struct AccessKey {
   SecretString secret;  // Security: never logged
 };
 
+// Organizations' AccountStatus. A SUSPENDED account is still listed by ListAccounts (with its
+// Status), as AWS does: skipping it is the client's job.
+enum class AccountStatus { kActive, kSuspended };
+const char* AccountStatusName(AccountStatus status);  // "ACTIVE", "SUSPENDED"
+
 struct Account {
   std::string id;  // 12 digits
   std::string name;
+  std::string email;  // Organizations' Email; default "aws+ID@example.com"
+  AccountStatus status = AccountStatus::kActive;
   bool in_organization = true;  // false: aws:PrincipalOrgID is absent for its principals
   std::string parent_ou;  // the OU holding the account ("ou-…"); empty: directly under the root
   std::vector<policy::NamedPolicy> scps;  // attached to the account itself
@@ -94,6 +101,17 @@ struct ManagedPolicy {
 
 struct Model {
   std::string organization_id;  // "o-a1b2c3d4e5"; empty: no organization
+  // The organization root's id: "r-" + 4–32 [0-9a-z]; default "r-" + the first 4 characters
+  // after "o-" of the organization id ("r-a1b2").
+  std::string root_id;
+  // The organization's management account (Organizations' MasterAccountId); empty: the model
+  // names none, and the Organizations API refuses every listing.
+  std::string management_account;
+  // Member accounts registered as delegated administrators: they may list the organization
+  // like the management account (their principals still need the identity policy).
+  std::vector<std::string> delegated_administrators;
+  // How many accounts "spokes" / `lab --spokes` generated (iam/generated_spokes.h); 0: none.
+  std::size_t generated_spokes = 0;
   std::vector<policy::NamedPolicy> organization_scps;  // attached at the organization root
   std::vector<OrganizationalUnit> organizational_units;  // any order; parents may come later
   std::vector<Account> accounts;
@@ -103,6 +121,7 @@ struct Model {
   std::vector<ManagedPolicy> managed_policies;
 
   const Account* FindAccount(std::string_view id) const;
+  bool IsDelegatedAdministrator(std::string_view account) const;
   const OrganizationalUnit* FindOrganizationalUnit(std::string_view id) const;
   const User* FindUser(std::string_view arn) const;  // exact user ARN (path included)
   const Role* FindRole(std::string_view arn) const;  // exact role ARN (path included)
@@ -136,7 +155,8 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source);
 
 // The built-in model: the seed README's example organization (sys-automation →
 // automation-hub-role in 999999999999 → automation-spoke-role in 888888888888 and
-// 777777777777, external id "this-is-my-automation", organization o-a1b2c3d4e5).
+// 777777777777, external id "this-is-my-automation", organization o-a1b2c3d4e5 with the hub
+// account as its management account; the hub role and org-reader-role may list it).
 std::string_view BuiltinModelJson();
 Model BuiltinModel();  // parses BuiltinModelJson(); it is checked by tests, so never fails
 
@@ -154,5 +174,6 @@ inline constexpr char kBuiltinAccessKeyId[] = "AKIALABEXAMPLE000001";
 inline constexpr char kBuiltinSecretAccessKey[] = "labSecretKey/sysAutomation/EXAMPLEKEY001";
 inline constexpr char kBuiltinOidcProvider[] = "token.actions.githubusercontent.com";
 inline constexpr char kBuiltinWebIdentityRole[] = "github-deploy-role";
+inline constexpr char kBuiltinOrgReaderRole[] = "org-reader-role";  // in the hub (management) account
 
 }  // namespace hubspoke::iam

@@ -6,9 +6,10 @@ namespace hubspoke::iam {
 
 std::string_view BuiltinModelJson() {
   return R"JSON({
-  "description": "The seed README's example: sys-automation -> automation-hub-role (hub 999999999999) -> automation-spoke-role (spokes 888888888888, 777777777777) with external id this-is-my-automation, all in organization o-a1b2c3d4e5.",
+  "description": "The seed README's example: sys-automation -> automation-hub-role (hub 999999999999) -> automation-spoke-role (spokes 888888888888, 777777777777) with external id this-is-my-automation, all in organization o-a1b2c3d4e5, whose management account is the hub account; the hub role and org-reader-role may list the organization.",
   "organization": {
     "id": "o-a1b2c3d4e5",
+    "management_account": "999999999999",
     "scps": [
       {
         "name": "FullAWSAccess",
@@ -49,6 +50,12 @@ std::string_view BuiltinModelJson() {
                 "Effect": "Allow",
                 "Action": "sts:AssumeRole",
                 "Resource": ["arn:aws:iam::999999999999:role/automation-hub-role"]
+              },
+              {
+                "Sid": "AssumeTheOrgReader",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Resource": "arn:aws:iam::999999999999:role/org-reader-role"
               }
             ]
           }
@@ -83,6 +90,12 @@ std::string_view BuiltinModelJson() {
                 "Action": ["sts:AssumeRole"],
                 "Resource": "arn:aws:iam::*:role/automation-spoke-role",
                 "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+              },
+              {
+                "Sid": "ListTheOrganization",
+                "Effect": "Allow",
+                "Action": ["organizations:List*", "organizations:Describe*"],
+                "Resource": "*"
               }
             ]
           }
@@ -147,6 +160,33 @@ std::string_view BuiltinModelJson() {
             "Version": "2012-10-17",
             "Statement": [
               {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/automation-spoke-role"}
+            ]
+          }
+        }
+      ]
+    },
+    {
+      "account": "999999999999",
+      "name": "org-reader-role",
+      "trust_policy": {
+        "Version": "2012-10-17",
+        "Statement": [
+          {
+            "Sid": "TrustTheAutomationUser",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111111111111:user/sys-automation"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+          }
+        ]
+      },
+      "policies": [
+        {
+          "name": "read-the-organization",
+          "document": {
+            "Version": "2012-10-17",
+            "Statement": [
+              {"Effect": "Allow", "Action": ["organizations:List*", "organizations:Describe*"], "Resource": "*"}
             ]
           }
         }

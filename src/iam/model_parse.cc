@@ -6,6 +6,7 @@
 
 #include "core/validate.h"
 #include "crypto/sha256.h"
+#include "iam/generated_spokes.h"
 #include "iam/model.h"
 #include "iam/model_reader.h"
 
@@ -119,7 +120,9 @@ Status ParseAccounts(const json& root, Model& m) {
   for (std::size_t i = 0; i < list->size(); ++i) {
     const std::string p = "$.accounts[" + std::to_string(i) + "]";
     const json& a = (*list)[i];
-    if (auto s = CheckObject(a, p, {"id", "name", "organization", "parent", "scps"}); !s) {
+    if (auto s = CheckObject(a, p, {"id", "name", "email", "status", "organization", "parent",
+                                    "scps"});
+        !s) {
       return s;
     }
     Account account;
@@ -131,6 +134,18 @@ Status ParseAccounts(const json& root, Model& m) {
     auto name = GetString(a, p, "name", false, *id);
     if (!name) return std::move(name).error();
     account.name = *name;
+    auto email = GetString(a, p, "email", false, "aws+" + *id + "@example.com");
+    if (!email) return std::move(email).error();
+    if (email->size() < 6 || email->find('@') == std::string::npos) {
+      return ModelError(p + ".email", "\"" + *email + "\" is not an email address");
+    }
+    account.email = *email;
+    auto status = GetString(a, p, "status", false, "ACTIVE");
+    if (!status) return std::move(status).error();
+    if (*status != "ACTIVE" && *status != "SUSPENDED") {
+      return ModelError(p + ".status", "\"" + *status + "\" is not ACTIVE or SUSPENDED");
+    }
+    account.status = *status == "SUSPENDED" ? AccountStatus::kSuspended : AccountStatus::kActive;
     if (auto it = a.find("organization"); it != a.end()) {
       if (!it->is_boolean()) return ModelError(p + ".organization", "expected true or false");
       account.in_organization = it->get<bool>();
@@ -152,6 +167,45 @@ Status ParseAccounts(const json& root, Model& m) {
     if (!scps) return std::move(scps).error();
     account.scps = std::move(*scps);
     m.accounts.push_back(std::move(account));
+  }
+  return Ok();
+}
+
+// $.organization.management_account and .delegated_administrators: accounts of the model in
+// the organization; the management account is no delegated administrator of its own.
+Status ParseOrganizationAdministrators(const json& organization, Model& m) {
+  const std::string p = "$.organization";
+  auto in_org = [&m](const std::string& path, const std::string& id) -> Status {
+    if (auto s = ValidateAccountId(path, id); !s) return std::move(s).error();
+    const Account* a = m.FindAccount(id);
+    if (!a) return ModelError(path, "account " + id + " is not listed in $.accounts");
+    if (!a->in_organization) {
+      return ModelError(path, "account " + id + " is outside the organization");
+    }
+    return Ok();
+  };
+  auto management = GetString(organization, p, "management_account", false);
+  if (!management) return std::move(management).error();
+  if (!management->empty()) {
+    if (auto s = in_org(p + ".management_account", *management); !s) return s;
+    m.management_account = *management;
+  }
+  auto delegated = GetStrings(organization, p, "delegated_administrators");
+  if (!delegated) return std::move(delegated).error();
+  if (!delegated->empty() && m.management_account.empty()) {
+    return ModelError(p + ".delegated_administrators",
+                      "delegated administrators need a management account "
+                      "($.organization.management_account)");
+  }
+  for (std::size_t i = 0; i < delegated->size(); ++i) {
+    const std::string dp = p + ".delegated_administrators[" + std::to_string(i) + "]";
+    const std::string& id = (*delegated)[i];
+    if (auto s = in_org(dp, id); !s) return s;
+    if (id == m.management_account) {
+      return ModelError(dp, "the management account cannot be a delegated administrator");
+    }
+    if (m.IsDelegatedAdministrator(id)) return ModelError(dp, "duplicate account " + id);
+    m.delegated_administrators.push_back(id);
   }
   return Ok();
 }
@@ -391,7 +445,9 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   }
   Model m;
   if (auto it = root.find("organization"); it != root.end()) {
-    if (auto s = CheckObject(*it, "$.organization", {"id", "scps", "organizational_units"});
+    if (auto s = CheckObject(*it, "$.organization",
+                             {"id", "root_id", "management_account", "delegated_administrators",
+                              "spokes", "scps", "organizational_units"});
         !s) {
       return wrap(std::move(s).error());
     }
@@ -408,6 +464,19 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
                                           "lower-case letters or digits, e.g. o-a1b2c3d4e5)"));
     }
     m.organization_id = *id;
+    auto root_id = GetString(*it, "$.organization", "root_id", false, "r-" + id->substr(2, 4));
+    if (!root_id) return wrap(std::move(root_id).error());
+    const bool root_ok = root_id->size() >= 6 && root_id->size() <= 34 &&
+                         root_id->starts_with("r-") &&
+                         std::all_of(root_id->begin() + 2, root_id->end(), [](char c) {
+                           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+                         });
+    if (!root_ok) {
+      return wrap(ModelError("$.organization.root_id",
+                             "\"" + *root_id + "\" is not a root id (r- followed by 4–32 "
+                                                "lower-case letters or digits, e.g. r-a1b2)"));
+    }
+    m.root_id = *root_id;
     auto scps = ParsePolicyList(*it, "$.organization", "scps", policy::PolicyKind::kScp,
                                 "the organization root", "root");
     if (!scps) return wrap(std::move(scps).error());
@@ -418,10 +487,29 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   if (m.organization_id.empty()) {
     for (Account& a : m.accounts) a.in_organization = false;
   }
+  std::size_t spokes = 0;
+  if (auto it = root.find("organization"); it != root.end()) {
+    if (auto s = ParseOrganizationAdministrators(*it, m); !s) return wrap(std::move(s).error());
+    if (auto n = it->find("spokes"); n != it->end()) {
+      if (!n->is_number_unsigned() || n->get<std::uint64_t>() < 1 ||
+          n->get<std::uint64_t>() > kMaxGeneratedSpokes) {
+        return wrap(ModelError("$.organization.spokes",
+                               "an integer number of generated spoke accounts from 1 to " +
+                                   std::to_string(kMaxGeneratedSpokes)));
+      }
+      spokes = n->get<std::size_t>();
+    }
+  }
   if (auto s = ParseUsers(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseRoles(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseOidcProviders(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseManagedPolicies(root, m); !s) return wrap(std::move(s).error());
+  // Last: the generated roles are new by construction, so no duplicate checks run over them.
+  if (spokes > 0) {
+    if (auto s = AddGeneratedSpokes(m, spokes, "$.organization.spokes"); !s) {
+      return wrap(std::move(s).error());
+    }
+  }
   return m;
 }
 

@@ -57,6 +57,14 @@ std::optional<std::chrono::milliseconds> Duration(std::string_view text) {
   return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::chrono::milliseconds> ParseFaultDuration(std::string_view text) {
+  return Duration(text);
+}
+
+namespace {
+
 // SplitMix64: a good 64-bit mix of (seed, request number, stream).
 std::uint64_t Mix(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;

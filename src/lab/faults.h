@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,10 @@ struct FaultSpec {
     return probabilities.empty() && latency_probability == 0 && schedules.empty();
   }
 };
+
+// A duration as the spec writes it: "50ms", "2s", "20m", "1h" (a bare number is milliseconds);
+// nullopt when it is not one. Also `lab --sts-latency`.
+std::optional<std::chrono::milliseconds> ParseFaultDuration(std::string_view text);
 
 // kInvalidArgument errors name the offending item: "--faults: 'throttle=2': …".
 Result<FaultSpec> ParseFaultSpec(std::string_view text);

@@ -8,6 +8,17 @@ Result<std::unique_ptr<LabServer>> LabServer::Start(iam::Model model, const Cloc
                                                     StsServiceOptions service,
                                                     ServerOptions server) {
   std::unique_ptr<LabServer> lab(new LabServer(std::move(model), clock, log, std::move(service)));
+  if (const std::chrono::milliseconds latency = lab->service_.options().sts_latency;
+      latency.count() > 0) {
+    // --sts-latency through the server's fault delay: the response is held without a worker
+    // thread waiting, so 64 concurrent requests take the latency once, not 64 times over.
+    server.fault_hook = [inner = std::move(server.fault_hook),
+                         latency](const ServerRequest& request) {
+      FaultAction action = inner ? inner(request) : FaultAction{};
+      if (!IsOrganizationsRequest(request)) action.delay += latency;
+      return action;
+    };
+  }
   auto started = HttpServer::Start(std::move(server), lab->service_.AsHandler());
   if (!started) return std::move(started).error();
   lab->server_ = std::move(started).value();

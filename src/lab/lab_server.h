@@ -17,7 +17,8 @@ namespace hubspoke::lab {
 class LabServer {
  public:
   // Serves `model` on server.host:server.port (port 0: a free one) with server.threads worker
-  // loops. `clock` and `log` must outlive the lab. Errors are the HTTP server's (a bad address,
+  // loops. service.sts_latency delays every STS response through the server's fault delay
+  // (after server.fault_hook's own decision), holding no worker thread. `clock` and `log` must outlive the lab. Errors are the HTTP server's (a bad address,
   // a port in use).
   static Result<std::unique_ptr<LabServer>> Start(iam::Model model, const Clock& clock, Logger& log,
                                                   StsServiceOptions service,

@@ -60,6 +60,33 @@ inline ServerRequest SignedRequest(const Credentials& credentials, const FormPar
                        .peer = "127.0.0.1:50000"};
 }
 
+// A POST / JSON 1.1 request of the Organizations API (X-Amz-Target:
+// AWSOrganizationsV20161128.<operation>) signed by `credentials` at `time`, as the AWS CLI sends
+// it (signed for us-east-1 and service "organizations" unless told otherwise).
+inline ServerRequest SignedOrganizationsRequest(
+    const Credentials& credentials, const std::string& operation, const std::string& body,
+    TimePoint time, SignOptions options = {.region = "us-east-1", .service = "organizations"}) {
+  sigv4::SignableRequest r{
+      .method = "POST",
+      .path = "/",
+      .query = "",
+      .headers = {{"Host", "127.0.0.1:4566"},
+                  {"Content-Type", "application/x-amz-json-1.1"},
+                  {"X-Amz-Target", "AWSOrganizationsV20161128." + operation}},
+      .body = body};
+  auto signed_ok = sigv4::Sign(
+      r, credentials,
+      sigv4::SigningParams{.region = options.region, .service = options.service, .time = time});
+  EXPECT_TRUE(signed_ok) << signed_ok.error().message();
+  return ServerRequest{.method = "POST",
+                       .target = "/",
+                       .path = "/",
+                       .query = "",
+                       .headers = r.headers,
+                       .body = r.body,
+                       .peer = "127.0.0.1:50000"};
+}
+
 // The built-in model with `from` replaced by `to` in its JSON text.
 inline iam::Model EditedBuiltinModel(const std::string& from, const std::string& to) {
   std::string text(iam::BuiltinModelJson());
@@ -74,16 +101,18 @@ inline iam::Model EditedBuiltinModel(const std::string& from, const std::string&
 // The lab (model, clock, log) behind a real HttpServer on 127.0.0.1, port 0.
 class LabServer {
  public:
-  explicit LabServer(iam::Model model, ServerOptions options = {}) {
+  explicit LabServer(iam::Model model, ServerOptions options = {},
+                     StsServiceOptions service = StsServiceOptions{.seed = 7}) {
     options.host = "127.0.0.1";
     options.port = 0;
     options.threads = 2;
-    auto started = lab::LabServer::Start(std::move(model), clock_, log_,
-                                         StsServiceOptions{.seed = 7}, std::move(options));
+    auto started = lab::LabServer::Start(std::move(model), clock_, log_, std::move(service),
+                                         std::move(options));
     EXPECT_TRUE(started) << started.error().message();
     if (started) lab_ = std::move(started).value();
   }
   std::string url() const { return lab_ ? lab_->url() : "http://127.0.0.1:1"; }
+  std::uint16_t port() const { return lab_ ? lab_->port() : 1; }
   StsService& service() { return lab_->service(); }
   ManualClock& clock() { return clock_; }
   std::string log() const { return log_.text(); }

@@ -79,11 +79,11 @@ Result<VerifiedSignature> VerifySigV4(const ServerRequest& request, TimePoint no
                     "date from HTTP: '" + auth->day + "' != '" + amz_date->substr(0, 8) +
                         "', from '" + *amz_date + "'.");
   }
-  if (auth->service != "sts") {
+  if (auth->service != options.service) {
     return StsError(403, "SignatureDoesNotMatch",
-                    "Credential should be scoped to correct service: 'sts'. ",
+                    "Credential should be scoped to correct service: '" + options.service + "'. ",
                     "credential scope names service '" + Printable(auth->service, 40) +
-                        "', not 'sts'");
+                        "', not '" + options.service + "'");
   }
   if (!WellFormedRegion(auth->region) ||
       (!options.region.empty() && auth->region != options.region)) {

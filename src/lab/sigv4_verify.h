@@ -36,10 +36,12 @@ struct VerifyOptions {
   // endpoint has none of its own). Otherwise the only accepted region.
   std::string region;
   std::chrono::minutes max_skew{15};  // AWS: 15 minutes either way
+  std::string service = "sts";  // the credential scope's service: "sts", "organizations"
 };
 
 // Checks, in order: an Authorization header (MissingAuthenticationToken 403), its syntax and
-// X-Amz-Date (IncompleteSignature 400), the credential scope's date, region and service "sts"
+// X-Amz-Date (IncompleteSignature 400), the credential scope's date, region and service
+// (options.service)
 // (SignatureDoesNotMatch 403), the key and its session token (`lookup`: InvalidClientTokenId
 // 403; expired: ExpiredToken 400), the signature over the request as received
 // (SignatureDoesNotMatch 403, compared in constant time), and the clock skew (RequestExpired 400).

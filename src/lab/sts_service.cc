@@ -3,6 +3,7 @@
 #include "lab/sts_service.h"
 
 #include <bit>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 
@@ -65,7 +66,34 @@ std::string SessionKey(const StsServiceOptions& options) {
 
 StsService::StsService(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options)
     : model_(std::move(model)), clock_(clock), log_(log), options_(std::move(options)),
-      sealer_(SessionKey(options_)), rng_(options_.seed) {}
+      sealer_(SessionKey(options_)),
+      sts_limiter_(options_.sts_rate, options_.sts_burst, clock),
+      rng_(options_.seed) {}
+
+bool IsOrganizationsRequest(const ServerRequest& request) {
+  for (const HttpHeader& h : request.headers) {
+    if (EqualsIgnoreCase(h.name, "X-Amz-Target")) {
+      return h.value.starts_with(kOrganizationsTargetPrefix);
+    }
+  }
+  return false;
+}
+
+void StsService::LogRequest(TimePoint now, std::string_view service, std::string_view action,
+                            std::string_view caller_account, int status,
+                            std::string_view error_code) {
+  if (!options_.log_requests || !log_.Enabled(LogLevel::kInfo)) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch());
+  char t[32];
+  std::snprintf(t, sizeof t, "%lld.%03lld", static_cast<long long>(ms.count() / 1000),
+                static_cast<long long>(ms.count() % 1000));
+  std::string line = "lab: request t=" + std::string(t) + " service=" + std::string(service) +
+                     " action=" + std::string(action) + " caller=" +
+                     (caller_account.empty() ? std::string("-") : std::string(caller_account)) +
+                     " status=" + std::to_string(status);
+  if (!error_code.empty()) line += " code=" + std::string(error_code);
+  log_.Log(LogLevel::kInfo, line);
+}
 
 TimePoint StsService::Now() const { return clock_.Now() + options_.clock_skew; }
 
@@ -181,14 +209,15 @@ LabSession StsService::IssueSession(LabSession session, std::chrono::seconds dur
 }
 
 Result<StsService::Caller> StsService::Authenticate(const ServerRequest& request, TimePoint now,
-                                                    std::string* region) {
+                                                    std::string* region,
+                                                    const std::string& service) {
   std::optional<LabSession> session;
   auto verified = VerifySigV4(
       request, now,
       [this, &session](std::string_view id, const std::string* token) {
         return LookupKey(id, token, &session);
       },
-      VerifyOptions{.region = options_.region});
+      VerifyOptions{.region = options_.region, .service = service});
   if (!verified) return std::move(verified).error();
   *region = verified->region;
   Caller caller;
@@ -222,6 +251,14 @@ ServerResponse StsService::Handle(const ServerRequest& request) {
   const TimePoint now = Now();
   const std::string request_id = NewRequestId();
   std::string action = "?";
+  std::string caller_account;  // for the request log, once authenticated
+  if (IsOrganizationsRequest(request)) {
+    std::string code;
+    ServerResponse r = HandleOrganizations(request, now, request_id, &action, &caller_account,
+                                           &code);
+    LogRequest(now, "organizations", action, caller_account, r.status, code);
+    return r;
+  }
   auto dispatch = [&]() -> Result<Reply> {
     FormParams params;
     if (!request.query.empty()) {
@@ -251,6 +288,14 @@ ServerResponse StsService::Handle(const ServerRequest& request) {
     std::string region;
     auto caller = Authenticate(request, now, &region);
     if (!caller) return std::move(caller).error();
+    caller_account = caller->principal.account;
+    // AWS throttles per calling account; a throttled request takes no token.
+    if (!sts_limiter_.TryAcquire(caller_account)) {
+      return StsError(400, "Throttling", "Rate exceeded",
+                      "account " + caller_account + " is over --sts-rate " +
+                          std::to_string(sts_limiter_.rate()) + "/s (burst " +
+                          std::to_string(sts_limiter_.burst()) + ")");
+    }
     if (*a == "GetCallerIdentity") return GetCallerIdentity(*caller, request_id);
     return AssumeRole(*caller, params, now, region, request, request_id);
   };
@@ -271,6 +316,7 @@ ServerResponse StsService::Handle(const ServerRequest& request) {
   if (reply) {
     response.status = reply->status;
     response.body = std::move(reply->body);
+    LogRequest(now, "sts", action, caller_account, response.status, "");
     return response;
   }
   const Error& e = reply.error();
@@ -282,6 +328,7 @@ ServerResponse StsService::Handle(const ServerRequest& request) {
   response.status = details.http_status;
   response.body =
       ErrorResponseXml(details.http_status < 500, details.code, details.message, request_id);
+  LogRequest(now, "sts", action, caller_account, response.status, details.code);
   return response;
 }
 

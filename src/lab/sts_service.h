@@ -1,4 +1,8 @@
 // The lab's STS: a thread-safe handler turning one HTTP request into one awsQuery response.
+// Requests with `X-Amz-Target: AWSOrganizationsV20161128.<Action>` go to the lab's AWS
+// Organizations API instead (JSON 1.1, organizations_service.cc), decided by
+// iam/organizations_decision.h. STS requests are rate-limited per calling account
+// (rate_limiter.h) when sts_rate is set.
 // AssumeRole (all parameters), GetCallerIdentity and AssumeRoleWithWebIdentity, with SigV4
 // verification, the authorization decisions of src/iam/ (trust + identity + boundary + session
 // policies + SCPs; iam/assume_role_decision.h, iam/web_identity_decision.h), AWS's validation
@@ -22,6 +26,7 @@
 #include "hubspoke/system.h"
 #include "iam/caller.h"
 #include "iam/model.h"
+#include "lab/rate_limiter.h"
 #include "lab/session_token.h"
 #include "lab/sigv4_verify.h"
 #include "policy/request_context.h"
@@ -42,7 +47,23 @@ struct StsServiceOptions {
   // duration was asked for and whatever the response says is the usual minimum, so that
   // refreshing clients can be tested in seconds. 0: the requested duration.
   std::chrono::seconds max_session_lifetime{0};
+  // --sts-rate / --sts-burst: signed STS requests per second per calling account (token bucket,
+  // rate_limiter.h); 0: unlimited. Over the limit: 400 Throttling "Rate exceeded".
+  double sts_rate = 0;
+  double sts_burst = 0;  // 0: sts_rate rounded up
+  // --sts-latency: added to every STS response by LabServer through the HTTP server's
+  // non-blocking fault delay (no worker thread waits). Not applied by Handle itself.
+  std::chrono::milliseconds sts_latency{0};
+  // --log-requests: one line per STS and Organizations request on the log (kInfo):
+  // "lab: request t=1764842000.123 service=sts action=AssumeRole caller=999999999999 status=400
+  // code=Throttling" (caller "-" when the request was not authenticated). Never a secret.
+  bool log_requests = false;
 };
+
+// The X-Amz-Target prefix of the Organizations API.
+inline constexpr char kOrganizationsTargetPrefix[] = "AWSOrganizationsV20161128.";
+// Whether `request` is for the Organizations API (by its X-Amz-Target header), not STS.
+bool IsOrganizationsRequest(const ServerRequest& request);
 
 // One session (from AssumeRole or AssumeRoleWithWebIdentity), as issued or as read back from
 // the session token a caller signs with.
@@ -84,6 +105,7 @@ class StsService {
   // Sessions issued since the start (the lab keeps none of them: see session_token.h).
   std::uint64_t sessions_issued() const { return issued_.load(std::memory_order_relaxed); }
   TimePoint Now() const;  // the lab's clock (with skew)
+  const StsServiceOptions& options() const { return options_; }
 
  private:
   struct Caller {
@@ -96,7 +118,15 @@ class StsService {
     std::string body;
   };
 
-  Result<Caller> Authenticate(const ServerRequest& request, TimePoint now, std::string* region);
+  Result<Caller> Authenticate(const ServerRequest& request, TimePoint now, std::string* region,
+                              const std::string& service = "sts");
+  // The Organizations API (organizations_service.cc): the whole response, and the caller's
+  // account (empty when not authenticated), its action and error code for the request log.
+  ServerResponse HandleOrganizations(const ServerRequest& request, TimePoint now,
+                                     const std::string& request_id, std::string* action,
+                                     std::string* caller_account, std::string* error_code);
+  void LogRequest(TimePoint now, std::string_view service, std::string_view action,
+                  std::string_view caller_account, int status, std::string_view error_code);
   Result<Reply> GetCallerIdentity(const Caller& caller, const std::string& request_id);
   Result<Reply> AssumeRole(const Caller& caller, const FormParams& params, TimePoint now,
                            const std::string& region, const ServerRequest& request,
@@ -117,7 +147,8 @@ class StsService {
   Logger& log_;
   const StsServiceOptions options_;
 
-  const SessionSealer sealer_;  // keyed with options.session_key, else a key derived from the seed
+  const SessionSealer sealer_;
+  RateLimiter sts_limiter_;  // keyed with options.session_key, else a key derived from the seed
   std::atomic<std::uint64_t> issued_{0};
 
   std::mutex mu_;  // guards rng_
