@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hubspoke/credentials.h"
@@ -42,6 +43,11 @@ struct OrganizationsOptions {
   // Called with each transient failure, retried or not (kThrottled when throttled). May be empty.
   std::function<void(const Error&)> on_retry;
 };
+
+// An OU id (^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$) or a root id (^r-[0-9a-z]{4,32}$); errors
+// (kInvalidArgument) name --ou, the value and the patterns. ListOrganizationAccounts checks it
+// too; callers that spend a request on credentials first check it before.
+Status ValidateOrganizationsParentId(std::string_view ou);
 
 // The ACTIVE accounts of the caller's organization (`caller` signs every request), in the order
 // the service lists them:

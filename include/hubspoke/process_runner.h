@@ -86,6 +86,10 @@ class ChildProcess {
   virtual Result<ProcessExit> Wait() = 0;
   // As Wait, without blocking: nullopt while it runs.
   virtual Result<std::optional<ProcessExit>> TryWait() = 0;
+  // Whether the child has exited, without collecting its exit status: until Wait or TryWait
+  // reaps it, its pid (its group's id) stays reserved, so KillWithGrace still reaches whatever it
+  // left running in its group (a background job holding its output pipe, say).
+  virtual Result<bool> HasExited() = 0;
   // kill(2) to the child / to its process group (kInvalidArgument when it has none of its own);
   // an error once it has been reaped.
   virtual Status Signal(int sig) = 0;

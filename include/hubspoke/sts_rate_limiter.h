@@ -7,8 +7,9 @@
 //
 //   - Until the first throttle it does not pace at all (or paces at max_rate when one is given):
 //     an organization of 50 accounts should not wait for a limit it never reaches.
-//   - A throttle lowers the rate to decrease_factor × the rate actually achieved (measured over
-//     the last second), at least min_rate. Throttles of attempts reserved before the last
+//   - A throttle lowers the rate to decrease_factor × what the service accepted over the last
+//     second (the best estimate of its limit: a token bucket lets through its rate plus its
+//     burst), or × the rate sent, whichever is lower, at least min_rate. Throttles of attempts reserved before the last
 //     decrease are the same congestion event and do not lower it again, so 64 calls throttled at once
 //     halve the rate once, not 64 times.
 //   - Every attempt that is not throttled raises the rate by increase_per_second / rate, i.e. by
@@ -68,17 +69,19 @@ class StsRateLimiter {
   const StsRateLimiterOptions& options() const { return options_; }
 
  private:
+  struct Window {  // events in each of the last ten 100 ms buckets
+    std::int64_t index[10] = {};
+    std::uint32_t count[10] = {};
+    void Count(Time t);
+    std::uint64_t Sum(Time now) const;
+  };
   double MeasuredRateLocked(Time now) const;
-  void CountLocked(Time t);
 
   const StsRateLimiterOptions options_;
   mutable std::mutex mu_;
   double rate_ = 0;  // 0: unpaced
   Time next_free_{};
-  // Attempts sent in each of the last ten 100 ms buckets, for the measured rate.
-  static constexpr int kBuckets = 10;
-  std::int64_t bucket_index_[kBuckets] = {};
-  std::uint32_t bucket_count_[kBuckets] = {};
+  Window sent_, accepted_;
   Time first_attempt_{};
   bool any_attempt_ = false;
   Stats stats_;

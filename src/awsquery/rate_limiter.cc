@@ -24,30 +24,30 @@ StsRateLimiter::StsRateLimiter(StsRateLimiterOptions options) : options_(options
   if (options_.max_rate > 0) rate_ = options_.max_rate;
 }
 
-void StsRateLimiter::CountLocked(Time t) {
-  if (!any_attempt_) {
-    any_attempt_ = true;
-    first_attempt_ = t;
-  }
+void StsRateLimiter::Window::Count(Time t) {
   const std::int64_t b = BucketOf(t);
-  const int slot = static_cast<int>(((b % kBuckets) + kBuckets) % kBuckets);
-  if (bucket_index_[slot] != b) {
-    bucket_index_[slot] = b;
-    bucket_count_[slot] = 0;
+  const int slot = static_cast<int>(((b % 10) + 10) % 10);
+  if (index[slot] != b) {
+    index[slot] = b;
+    count[slot] = 0;
   }
-  ++bucket_count_[slot];
+  ++count[slot];
+}
+
+std::uint64_t StsRateLimiter::Window::Sum(Time now) const {
+  const std::int64_t current = BucketOf(now);
+  std::uint64_t n = 0;
+  for (int i = 0; i < 10; ++i) {
+    // Slots reserved ahead of now count too: they are being sent at this rate.
+    if (index[i] > current - 10) n += count[i];
+  }
+  return n;
 }
 
 double StsRateLimiter::MeasuredRateLocked(Time now) const {
-  const std::int64_t current = BucketOf(now);
-  std::uint64_t count = 0;
-  for (int i = 0; i < kBuckets; ++i) {
-    // Attempts reserved for a slot ahead of now count too: they are being sent at this rate.
-    if (bucket_index_[i] > current - kBuckets) count += bucket_count_[i];
-  }
-  auto span = std::min<std::chrono::nanoseconds>(now - first_attempt_, kBucket * kBuckets);
+  auto span = std::min<std::chrono::nanoseconds>(now - first_attempt_, kBucket * 10);
   span = std::max<std::chrono::nanoseconds>(span, kBucket);
-  return static_cast<double>(count) / std::chrono::duration<double>(span).count();
+  return static_cast<double>(sent_.Sum(now)) / std::chrono::duration<double>(span).count();
 }
 
 StsRateLimiter::Reservation StsRateLimiter::Reserve(Time now) {
@@ -63,7 +63,11 @@ StsRateLimiter::Reservation StsRateLimiter::Reserve(Time now) {
     r.ticket.sent = slot;
     r.wait = slot - now;
   }
-  CountLocked(r.ticket.sent);
+  if (!any_attempt_) {
+    any_attempt_ = true;
+    first_attempt_ = r.ticket.sent;
+  }
+  sent_.Count(r.ticket.sent);
   return r;
 }
 
@@ -73,7 +77,11 @@ void StsRateLimiter::OnThrottled(const Ticket& ticket, Time now) {
   // The same congestion event as the last decrease: already answered.
   if (ticket.generation < stats_.decreases) return;
   const double measured = MeasuredRateLocked(now);
-  const double base = rate_ <= 0 ? measured : std::min(rate_, measured);
+  double base = rate_ <= 0 ? measured : std::min(rate_, measured);
+  // Accepted over a whole second, however young the run: early on that is the service's burst,
+  // an overestimate of its rate that the next throttle corrects.
+  const auto accepted = static_cast<double>(accepted_.Sum(now));
+  if (accepted > 0) base = std::min(base, accepted);
   double next = std::max(options_.min_rate, base * options_.decrease_factor);
   if (options_.max_rate > 0) next = std::min(next, options_.max_rate);
   rate_ = next;
@@ -82,8 +90,9 @@ void StsRateLimiter::OnThrottled(const Ticket& ticket, Time now) {
   ++stats_.decreases;
 }
 
-void StsRateLimiter::OnAccepted(const Ticket&, Time) {
+void StsRateLimiter::OnAccepted(const Ticket&, Time now) {
   std::lock_guard<std::mutex> lock(mu_);
+  accepted_.Count(now);
   if (rate_ <= 0) return;
   rate_ += options_.increase_per_second / rate_;
   if (options_.max_rate > 0) rate_ = std::min(rate_, options_.max_rate);

@@ -44,6 +44,17 @@ TEST(StsRateLimiter, AThrottleCutsToAFractionOfTheMeasuredRate) {
   EXPECT_NEAR(std::chrono::duration<double>(b.wait - a.wait).count(), 1 / limiter.rate(), 1e-4);
 }
 
+// 64 sent at once into a service that lets 50 through (its bucket) and throttles the rest: the
+// rate drops to a fraction of the 50 accepted, not of the 64 sent.
+TEST(StsRateLimiter, AThrottleAfterABurstCutsToWhatWasAccepted) {
+  StsRateLimiter limiter;
+  std::vector<StsRateLimiter::Ticket> burst;
+  for (int i = 0; i < 64; ++i) burst.push_back(limiter.Reserve(T(0)).ticket);
+  for (int i = 0; i < 50; ++i) limiter.OnAccepted(burst[i], T(5));
+  limiter.OnThrottled(burst[50], T(6));
+  EXPECT_NEAR(limiter.rate(), 0.7 * 50, 1e-9);
+}
+
 TEST(StsRateLimiter, ThrottlesOfOneBurstDecreaseOnce) {
   StsRateLimiter limiter;
   std::vector<StsRateLimiter::Ticket> burst;

@@ -182,6 +182,10 @@ class FanoutCommand final : public Command {
     app_->add_option("--org-endpoint-url", selection_.org_endpoint_url,
                      "With --org: the AWS Organizations endpoint (default: "
                      "AWS_ENDPOINT_URL_ORGANIZATIONS, AWS_ENDPOINT_URL, the profile, else AWS's)");
+    app_->add_option("--org-page-size", selection_.org_page_size,
+                     "With --org: accounts per Organizations call, 1 to 20 (default: the "
+                     "service's)")
+        ->check(CLI::Range(1, 20));
     app_->add_option("--exclude", selection_.excludes, "Account ids to leave out (repeatable)");
     app_->add_option("--shard", selection_.shard,
                      "K/N: run shard K (0 ≤ K < N) of N; auto/N: K from JOB_COMPLETION_INDEX "
@@ -259,7 +263,7 @@ class FanoutCommand final : public Command {
       return Usage("--group and --output-dir cannot be used together: --output-dir keeps each "
                    "account's output apart already");
     }
-    for (const char* flag : {"--ou", "--org-role", "--org-endpoint-url"}) {
+    for (const char* flag : {"--ou", "--org-role", "--org-endpoint-url", "--org-page-size"}) {
       if (app_->count(flag) > 0 && !selection_.org) {
         return Usage(std::string(flag) + ": needs --org (it says how --org lists the accounts)");
       }
@@ -475,6 +479,11 @@ struct ChildRun {
                           (has_deadline ? std::chrono::duration_cast<std::chrono::nanoseconds>(*timeout)
                                         : std::chrono::nanoseconds(0));
     bool timed_out = false;
+    // Once the command has exited, what it left running in its group may hold its output open:
+    // that is read for kLeftoverGrace more, then the group is killed (KillWithGrace below).
+    constexpr auto kLeftoverGrace = std::chrono::seconds(1);
+    std::optional<std::chrono::steady_clock::time_point> leftover_deadline;
+    bool leftovers = false;
     char buffer[1 << 16];
     for (;;) {
       pollfd fds[2];
@@ -483,17 +492,29 @@ struct ChildRun {
       if (child.stdout_fd() >= 0) { fds[n] = {child.stdout_fd(), POLLIN, 0}; which[n++] = &out; }
       if (child.stderr_fd() >= 0) { fds[n] = {child.stderr_fd(), POLLIN, 0}; which[n++] = &err; }
       if (n == 0) break;
-      int wait_ms = -1;
-      if (has_deadline) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        wait_ms = static_cast<int>(std::max<long long>(0, left.count()));
-      }
-      int ready = poll(fds, n, wait_ms);
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (has_deadline && now >= deadline) {
         timed_out = true;
         break;
+      }
+      if (leftover_deadline && now >= *leftover_deadline) {
+        leftovers = true;
+        break;
+      }
+      // A tick to notice the command's exit while something else holds its output.
+      long long wait_ms = 250;
+      if (has_deadline) {
+        wait_ms = std::min<long long>(
+            wait_ms, std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count());
+      }
+      int ready = poll(fds, n, static_cast<int>(std::max<long long>(0, wait_ms)));
+      if (ready < 0 && errno == EINTR) continue;
+      if (ready == 0) {
+        if (!leftover_deadline) {
+          auto exited = child.HasExited();
+          if (!exited || *exited) leftover_deadline = std::chrono::steady_clock::now() + kLeftoverGrace;
+        }
+        continue;
       }
       for (nfds_t i = 0; i < n; ++i) {
         if (fds[i].revents == 0) continue;
@@ -507,8 +528,12 @@ struct ChildRun {
       }
     }
     Result<ProcessExit> exit = ProcessExit{};
-    if (!timed_out && has_deadline) {
-      // Its output is closed; it may still run (a daemon child holding nothing): wait until the
+    if (leftovers) {
+      // The command has exited (and is not yet reaped, so its group id is still ours): end what
+      // it left behind holding its output, and collect its own exit status.
+      exit = child.KillWithGrace(std::chrono::milliseconds(500));
+    } else if (!timed_out && has_deadline) {
+      // Its output is closed; it may still run (holding nothing of ours): wait until the
       // deadline.
       for (;;) {
         auto done = child.TryWait();

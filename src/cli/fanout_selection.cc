@@ -113,7 +113,11 @@ Result<Selection> SelectAccounts(const SelectionFlags& flags, const ChainSetup& 
                                                  flags.org_endpoint_url, "--region",
                                                  "--org-endpoint-url");
     if (!resolved) return std::move(resolved).error();
+    if (!flags.ou.empty()) {
+      if (auto s = ValidateOrganizationsParentId(flags.ou); !s) return std::move(s).error();
+    }
     org_options = std::move(*resolved);
+    org_options->page_size = flags.org_page_size;
     if (!flags.org_role.empty()) {
       // A full role ARN: the organization's management (or delegated administrator) account is
       // rarely the hub's, so a bare name would be a guess.

@@ -22,6 +22,7 @@ struct SelectionFlags {
   std::vector<std::string> accounts_files;  // paths
   bool org = false;
   std::string ou, org_role, org_endpoint_url;
+  int org_page_size = 0;  // MaxResults of each Organizations call; 0: the service's default
   std::vector<std::string> excludes;  // lists
   std::string shard;
 };

@@ -300,16 +300,21 @@ class Lister {
 
 }  // namespace
 
+Status ValidateOrganizationsParentId(std::string_view ou) {
+  if (IsOuId(ou) || IsRootId(ou)) return Ok();
+  return Error(ErrorCode::kInvalidArgument,
+               "--ou: invalid value '" + Printable(ou, 80) +
+                   "': an OU id matches ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ "
+                   "(ou-ab12-cd34ef56) and a root id ^r-[0-9a-z]{4,32}$ (r-ab12)");
+}
+
 Result<std::vector<SpokeAccount>> ListOrganizationAccounts(const SystemContext& sys,
                                                            const Credentials& caller,
                                                            const OrganizationsOptions& options,
                                                            const std::string& ou,
                                                            std::vector<SpokeAccount>* left_out) {
-  if (!ou.empty() && !IsOuId(ou) && !IsRootId(ou)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "--ou: invalid value '" + Printable(ou, 80) +
-                     "': an OU id matches ^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$ "
-                     "(ou-ab12-cd34ef56) and a root id ^r-[0-9a-z]{4,32}$ (r-ab12)");
+  if (!ou.empty()) {
+    if (auto s = ValidateOrganizationsParentId(ou); !s) return std::move(s).error();
   }
   if (options.page_size < 0 || options.page_size > 20) {
     return Error(ErrorCode::kInvalidArgument,

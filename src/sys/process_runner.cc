@@ -188,6 +188,20 @@ class RealChildProcess final : public ChildProcess {
     return std::optional<ProcessExit>(*r);
   }
 
+  Result<bool> HasExited() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (reaped_) return true;
+    }
+    siginfo_t info{};
+    int rc;
+    do {
+      rc = waitid(P_PID, static_cast<id_t>(p_.pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) return true;  // ECHILD: collected elsewhere; Wait says so
+    return info.si_pid != 0;
+  }
+
   Status Signal(int sig) override { return Send(p_.pid, sig); }
 
   Status SignalGroup(int sig) override {

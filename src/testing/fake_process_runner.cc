@@ -115,6 +115,12 @@ class FakeChild final : public ChildProcess {
     return exit_;
   }
 
+  Result<bool> HasExited() override {
+    auto r = TryWait();
+    if (!r) return std::move(r).error();
+    return r->has_value();
+  }
+
   Status Signal(int sig) override { return Deliver(sig); }
   Status SignalGroup(int sig) override {
     if (!own_group_) {
