@@ -442,6 +442,7 @@ struct ChildRun {
     // killed, the group goes first.
     spec.new_process_group = true;
     spec.kill_group_when_we_die = true;
+    spec.default_signals = {SIGPIPE};
     auto child = sys.processes.Start(spec);
     spec.WipeEnvironment();
     SpokeOutcome outcome = child ? Pump(task, **child) : StartFailure(task, child.error());
@@ -586,6 +587,18 @@ int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
   for (int sig : kStopSignals) sigaddset(&stop, sig);
   sigset_t old_mask;
   pthread_sigmask(SIG_BLOCK, &stop, &old_mask);
+
+  // A reader of our stdout or stderr that goes away (`| head`) costs that stream, not the run:
+  // its writes fail with EPIPE (OutputSink drops the stream) and the summary is still written.
+  // The children get SIGPIPE back at its default (ProcessSpec::default_signals).
+  struct sigaction ignore_pipe {}, old_pipe {};
+  ignore_pipe.sa_handler = SIG_IGN;
+  sigemptyset(&ignore_pipe.sa_mask);
+  sigaction(SIGPIPE, &ignore_pipe, &old_pipe);
+  struct RestorePipe {
+    struct sigaction old;
+    ~RestorePipe() { sigaction(SIGPIPE, &old, nullptr); }
+  } restore_pipe{old_pipe};
 
   const bool progress = !no_progress_ && isatty(STDERR_FILENO) == 1;
   OutputSink sink(STDOUT_FILENO, STDERR_FILENO, progress);
