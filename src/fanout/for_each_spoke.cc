@@ -113,7 +113,8 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
   auto transports = std::make_shared<TransportPool>(std::move(factory), threads + 1);
   StsRateLimiters limiters(StsRateLimiterOptions{.max_rate = options.max_sts_rate});
   const std::string& region = first_plan->endpoint.region;
-  std::atomic<std::uint64_t> hub_attempts{0};
+  // Counters the providers hold shared: a provider handed to fn may outlive this call.
+  auto hub_attempts = std::make_shared<std::atomic<std::uint64_t>>(0);
 
   // base → hub, shared by every spoke. The hub hop's caller account is the base identity's,
   // not known before its credentials are: its limiter is named "base".
@@ -121,7 +122,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
                                           sys.clock, sys.log, options.caching);
   AssumeRoleProviderOptions hub_options = HubHopOptions(*first_plan, transports);
   hub_options.sts.limiter = limiters.For("base", region);
-  hub_options.sts.on_attempt = [&hub_attempts] { hub_attempts.fetch_add(1); };
+  hub_options.sts.on_attempt = [hub_attempts] { hub_attempts->fetch_add(1); };
   auto hub_session = MakeCachingProvider(
       MakeAssumeRoleProvider(sys, base_session, std::move(hub_options)), sys.clock, sys.log,
       options.caching);
@@ -147,7 +148,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
   if (auto hub = hub_session->GetSharedCredentials(); !hub) {
     // Nothing can succeed; say so once per account and call nothing.
     for (std::size_t i = 0; i < accounts.size(); ++i) finish(i, ChainFailure(accounts[i], hub.error()));
-    report.sts_attempts = hub_attempts.load();
+    report.sts_attempts = hub_attempts->load();
     report.sts_throttled = limiters.For("base", region)->stats().throttled;
     return report;
   }
@@ -188,10 +189,10 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
         continue;
       }
       result.role_arn = plan->spoke.role_arn;
-      std::atomic<int> attempts{0};
+      auto attempts = std::make_shared<std::atomic<int>>(0);
       AssumeRoleProviderOptions spoke_options = SpokeHopOptions(*plan, transports);
       spoke_options.sts.limiter = spoke_limiter;
-      spoke_options.sts.on_attempt = [&attempts] { attempts.fetch_add(1); };
+      spoke_options.sts.on_attempt = [attempts] { attempts->fetch_add(1); };
       auto spoke_hop = MakeAssumeRoleProvider(sys, hub_session, std::move(spoke_options));
       auto first = spoke_hop->AssumeRole();
       if (!first) {
@@ -199,7 +200,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
         failed.role_arn = result.role_arn;
         failed.start = result.start;
         failed.duration = elapsed();
-        failed.sts_attempts = attempts.load();
+        failed.sts_attempts = attempts->load();
         finish(i, std::move(failed));
         continue;
       }
@@ -213,7 +214,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
         failed.role_arn = result.role_arn;
         failed.start = result.start;
         failed.duration = elapsed();
-        failed.sts_attempts = attempts.load();
+        failed.sts_attempts = attempts->load();
         finish(i, std::move(failed));
         continue;
       }
@@ -238,7 +239,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
       result.signal = outcome.signal;
       result.message = std::move(outcome.message);
       result.duration = elapsed();
-      result.sts_attempts = attempts.load();
+      result.sts_attempts = attempts->load();
       finish(i, std::move(result));
     }
   };
@@ -248,7 +249,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
   for (auto& t : pool) t.join();
 
   report.cancelled = options.cancellation && options.cancellation->cancelled();
-  report.sts_attempts = hub_attempts.load() + spoke_limiter->stats().attempts;
+  report.sts_attempts = hub_attempts->load() + spoke_limiter->stats().attempts;
   report.sts_throttled =
       limiters.For("base", region)->stats().throttled + spoke_limiter->stats().throttled;
   return report;

@@ -10,7 +10,8 @@
 namespace hubspoke::sys {
 namespace {
 
-constexpr std::size_t kSlots = 64;
+// As many as fanout may run at once (-j 1000), like the forwarding set.
+constexpr std::size_t kSlots = 1024;
 std::array<std::atomic<pid_t>, kSlots> g_groups{};
 std::atomic<bool> g_installed{false};
 

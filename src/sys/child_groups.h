@@ -7,7 +7,7 @@
 
 namespace hubspoke::sys {
 
-// Records / forgets a running child's process group. Thread-safe, lock-free. At most 64 groups
+// Records / forgets a running child's process group. Thread-safe, lock-free. At most 1024 groups
 // are tracked at once; beyond that a group is simply not tracked (it is still killed by its own
 // runner's timeout).
 void TrackChildGroup(pid_t pgid);
