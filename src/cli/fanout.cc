@@ -224,6 +224,8 @@ class FanoutCommand final : public Command {
                                "memory for the whole run"));
     }
 
+    if (auto s = CheckSummaryPath(chain.sys); !s) return ReportError(s.error());
+
     std::shared_ptr<CredentialsProvider> base(std::move(chain.base));
     auto selected = SelectAccounts(selection_, chain, base);
     if (!selected) return ReportChainError(selected.error());
@@ -236,7 +238,7 @@ class FanoutCommand final : public Command {
  private:
   Status ParseOptions() {
     if (app_->count("--concurrency") > 0) {
-      const std::string& c = concurrency_text();
+      const std::string& c = concurrency_;
       if (c.empty() || c.size() > 4 || c.find_first_not_of("0123456789") != std::string::npos ||
           std::stoi(c) < 1 || std::stoi(c) > 1000) {
         return Usage("--concurrency: invalid value '" + Printable(c, 20) +
@@ -283,7 +285,24 @@ class FanoutCommand final : public Command {
     if (app_->count("--summary") > 0 && summary_.empty()) return Usage("--summary: the value is empty");
     return Ok();
   }
-  const std::string& concurrency_text() const { return concurrency_; }
+
+  // The summary is written when the run ends: a directory that is not there fails now, not after
+  // an hour's work.
+  Status CheckSummaryPath(const SystemContext& sys) const {
+    if (summary_.empty()) return Ok();
+    const std::size_t slash = summary_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : summary_.substr(0, slash);
+    auto st = sys.files.Stat(dir);
+    if (!st.ok() || st.stat.type != FileType::kDirectory) {
+      return Usage("--summary: " + Printable(summary_, 200) + ": the directory " +
+                   Printable(dir, 200) + " does not exist (or is not a directory)");
+    }
+    auto target = sys.files.Stat(summary_);
+    if (target.ok() && target.stat.type == FileType::kDirectory) {
+      return Usage("--summary: " + Printable(summary_, 200) + " is a directory; give a file name");
+    }
+    return Ok();
+  }
 
   int DryRun(ChainSetup& chain, const Selection& selection) {
     SpokeCredentialsInput input = chain.input;

@@ -424,6 +424,11 @@ class FanoutSelectionTest(FanoutTestCase):
             (["--spoke-accounts", "200000000001", "--external-id", "bad id!"], "external"),
             (["--spoke-accounts", "200000000001", "--group", "--output-dir", self.path("o")],
              "--group"),
+            (["--spoke-accounts", "200000000001", "--summary", "/nonexistent/dir/s.jsonl"],
+             "--summary"),
+            (["--spoke-accounts", "200000000001", "--summary", self.tmp], "--summary"),
+            (["--spoke-accounts", "200000000001", "--spoke-account", "200000000001"],
+             "--spoke-account"),
         ]
         since = time.time()
         for args, needle in cases:
