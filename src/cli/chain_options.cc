@@ -102,10 +102,13 @@ void AddChainOptions(CLI::App& app, ChainFlags& f) {
   app.add_option("--tag", f.tags, "Session tag KEY=VALUE on the spoke session (repeatable)");
   app.add_option("--policy-arn", f.policy_arns,
                  "Managed policy ARN used as a session policy for the spoke session (repeatable)");
-  app.add_flag("--cache", f.cache,
-               "Reuse the hub session of an earlier run (saved 0600 in $XDG_RUNTIME_DIR or "
-               "~/.cache/assume-spoke-role) until 5 min before it expires [env ASSUME_ROLE_CACHE=1]");
-  app.add_flag("--no-cache", f.no_cache, "Do not use the hub session cache (beats ASSUME_ROLE_CACHE)");
+  // Many spokes keep their hub session in memory for the whole run: no on-disk cache.
+  if (!f.many_spokes) {
+    app.add_flag("--cache", f.cache,
+                 "Reuse the hub session of an earlier run (saved 0600 in $XDG_RUNTIME_DIR or "
+                 "~/.cache/assume-spoke-role) until 5 min before it expires [env ASSUME_ROLE_CACHE=1]");
+    app.add_flag("--no-cache", f.no_cache, "Do not use the hub session cache (beats ASSUME_ROLE_CACHE)");
+  }
   app.add_flag("-v,--verbose", f.verbose,
                "Log each step to stderr (identities, role ARNs, request ids, timing; never "
                "secrets)");
@@ -288,8 +291,8 @@ int ReportChainError(const Error& error) {
   return ReportError(Error(error).WithHint(error.hint() + " (" + flags + ")"));
 }
 
-std::string ChainHelpFooter() {
-  return R"HELP(
+std::string ChainHelpFooter(bool many_spokes) {
+  std::string text = R"HELP(
 Base credentials (the identity that assumes the hub role), found as the AWS SDKs find them:
   1. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (aws-vault exec, CI);
      skipped when --profile is given
@@ -302,13 +305,17 @@ Base credentials (the identity that assumes the hub role), found as the AWS SDKs
   5. EC2 instance metadata (IMDSv2; AWS_EC2_METADATA_DISABLED=true skips it)
   `assume-spoke-role whoami` shows which one is used.
 
-Hub session cache (--cache, opt-in): the hub session is saved (mode 0600, directory 0700) in
+)HELP";
+  if (!many_spokes) {
+    text += R"HELP(Hub session cache (--cache, opt-in): the hub session is saved (mode 0600, directory 0700) in
 $XDG_RUNTIME_DIR/assume-spoke-role, else ~/.cache/assume-spoke-role, keyed by the base access
 key id and the hub hop, and reused by later runs until 5 minutes before it expires: a cached run
 makes one STS call instead of two. Files that are not ours, are open to others or are corrupt
 are ignored with a warning. `assume-spoke-role cache clear` removes the saved sessions.
 
-Environment:
+)HELP";
+  }
+  return text + R"HELP(Environment:
   ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_SPOKE_ACCOUNT, ASSUME_ROLE_HUB_ROLE,
   ASSUME_ROLE_SPOKE_ROLE, ASSUME_ROLE_EXTERNAL_ID, ASSUME_ROLE_HUB_EXTERNAL_ID,
   ASSUME_ROLE_SPOKE_EXTERNAL_ID, ASSUME_ROLE_SESSION_STRING, ASSUME_ROLE_DURATION

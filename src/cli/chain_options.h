@@ -98,6 +98,6 @@ Result<ProfileSet> LoadCliProfiles(const Environment& env, const FileSystem& fil
 int ReportChainError(const Error& error);
 
 // The text shared by the subcommands' --help: environment variables and base credentials.
-std::string ChainHelpFooter();
+std::string ChainHelpFooter(bool many_spokes = false);
 
 }  // namespace hubspoke::cli

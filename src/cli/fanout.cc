@@ -205,7 +205,7 @@ class FanoutCommand final : public Command {
                    "Serve each child refreshing credentials from a loopback endpoint (a token "
                    "per child) instead of static keys, for commands longer than a session");
     app_->add_flag("--no-progress", no_progress_, "No status line on a terminal");
-    app_->footer(std::string(kFanoutHelp) + ChainHelpFooter());
+    app_->footer(std::string(kFanoutHelp) + ChainHelpFooter(/*many_spokes=*/true));
     return app_;
   }
 
@@ -219,10 +219,6 @@ class FanoutCommand final : public Command {
     auto setup = PrepareChain(*app_, flags_);
     if (!setup) return ReportError(setup.error());
     ChainSetup& chain = **setup;
-    if (flags_.cache) {
-      return ReportError(Usage("--cache cannot be used with fanout: the hub session is kept in "
-                               "memory for the whole run"));
-    }
 
     if (auto s = CheckSummaryPath(chain.sys); !s) return ReportError(s.error());
 
