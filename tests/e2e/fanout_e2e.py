@@ -477,3 +477,29 @@ class FanoutThrottlingTest(FanoutTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FanoutRefreshTest(FanoutTestCase):
+    """Children that outlive their sessions: `lab --session-lifetime 6` issues sessions that
+    expire after 6 s."""
+    lab_args = ("--spokes", "3", "--session-lifetime", "6")
+    refusing = False
+
+    SCRIPT = ("aws sts get-caller-identity --query Account --output text && sleep 8 && "
+              "aws sts get-caller-identity --query Account --output text")
+
+    def test_refresh_keeps_long_children_going_past_their_sessions(self):
+        ids = spoke_ids(3)
+        ran = self.fanout("--spoke-accounts", ",".join(ids), "--refresh", "--",
+                          "sh", "-c", self.SCRIPT, timeout=120)
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        lines = sorted(ran.stdout.splitlines())
+        self.assertEqual(lines, sorted(f"[{i}] {i}" for i in ids for _ in range(2)))
+
+    def test_without_refresh_the_static_keys_expire(self):
+        ids = spoke_ids(1)
+        ran = self.fanout("--spoke-accounts", ids[0], "--", "sh", "-c", self.SCRIPT,
+                          timeout=120)
+        self.assertEqual(ran.returncode, 1, ran.describe())
+        # The AWS CLI sees AWS_CREDENTIAL_EXPIRATION pass and refuses to sign.
+        self.assertIn("expired", ran.stderr)
