@@ -7,8 +7,9 @@ APT_PACKAGES=(
   python3
 )
 # Tools checked by command name (installed from these packages only when the command is missing,
-# so a Node.js that came from elsewhere is left alone): command=package.
-APT_COMMANDS=(node=nodejs npm=npm hyperfine=hyperfine)
+# so a Node.js that came from elsewhere is left alone): command=package. GNU parallel is a peer
+# in the fan-out benchmark (bench/fanout_bench.py).
+APT_COMMANDS=(node=nodejs npm=npm hyperfine=hyperfine parallel=parallel)
 # Python packages for the end-to-end tests and the benchmark (moto is our STS/IAM peer; the AWS
 # CLI is a real client run as the child command). Preinstalled on the project's machines.
 PY_PACKAGES=("moto[server]" boto3 awscli)
