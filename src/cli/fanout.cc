@@ -79,8 +79,17 @@ Examples:
 
 Error Usage(std::string message) { return Error(ErrorCode::kInvalidArgument, std::move(message)); }
 
-// Signals that stop the run: forwarded to every running child, and no new child starts.
+// Signals that stop the run: forwarded to every running child, and no new child starts. The
+// children get them at their default disposition even if we were started ignoring them (a
+// script's `fanout … &` ignores SIGINT): we forward them on purpose. SIGHUP is one of them only
+// when we do not ignore it: under nohup it stays ignored, for the children too.
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+bool Ignored(int sig) {
+  struct sigaction current {};
+  return sigaction(sig, nullptr, &current) == 0 && !(current.sa_flags & SA_SIGINFO) &&
+         current.sa_handler == SIG_IGN;
+}
 
 // The children running now, so that a signal reaches each of them.
 class RunningChildren {
@@ -205,6 +214,8 @@ class FanoutCommand final : public Command {
                    "Serve each child refreshing credentials from a loopback endpoint (a token "
                    "per child) instead of static keys, for commands longer than a session");
     app_->add_flag("--no-progress", no_progress_, "No status line on a terminal");
+    // `run`'s flag, by habit: said so, rather than CLI11's "arguments were not expected".
+    app_->add_option("--spoke-account", mistaken_spoke_account_)->group("");
     app_->footer(std::string(kFanoutHelp) + ChainHelpFooter(/*many_spokes=*/true));
     return app_;
   }
@@ -254,8 +265,14 @@ class FanoutCommand final : public Command {
     if (app_->count("--timeout") > 0) {
       auto t = ParseDuration("--timeout", timeout_);
       if (!t) return std::move(t).error();
-      if (t->count() < 1) return Usage("--timeout: invalid value '0': give at least 1s");
+      if (t->count() < 1) {
+        return Usage("--timeout: invalid value '" + Printable(timeout_, 40) + "': give at least 1s");
+      }
       timeout_n_ = *t;
+    }
+    if (app_->count("--spoke-account") > 0) {
+      return Usage("--spoke-account: fanout selects accounts with --spoke-accounts LIST, "
+                   "--accounts-file FILE or --org (--spoke-account is run's)");
     }
     if (group_ && !output_dir_.empty()) {
       return Usage("--group and --output-dir cannot be used together: --output-dir keeps each "
@@ -391,6 +408,7 @@ class FanoutCommand final : public Command {
   CLI::App* app_ = nullptr;
   ChainFlags flags_;
   SelectionFlags selection_;
+  std::string mistaken_spoke_account_;
   bool dry_run_ = false;
   std::string concurrency_;
   std::size_t concurrency_n_ = 16;
@@ -457,7 +475,7 @@ struct ChildRun {
     // killed, the group goes first.
     spec.new_process_group = true;
     spec.kill_group_when_we_die = true;
-    spec.default_signals = {SIGPIPE};
+    spec.default_signals = {SIGPIPE, SIGINT, SIGTERM};
     auto child = sys.processes.Start(spec);
     spec.WipeEnvironment();
     SpokeOutcome outcome = child ? Pump(task, **child) : StartFailure(task, child.error());
@@ -599,7 +617,9 @@ int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
   // before any thread starts, so every thread inherits the mask (children get an empty one).
   sigset_t stop;
   sigemptyset(&stop);
-  for (int sig : kStopSignals) sigaddset(&stop, sig);
+  for (int sig : kStopSignals) {
+    if (sig != SIGHUP || !Ignored(SIGHUP)) sigaddset(&stop, sig);
+  }
   sigset_t old_mask;
   pthread_sigmask(SIG_BLOCK, &stop, &old_mask);
 

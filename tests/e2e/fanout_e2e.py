@@ -219,6 +219,14 @@ class FanoutOrganizationTest(FanoutTestCase):
         self.assertIn("6 skipped", ran.stderr)
 
     def test_sigint_reaches_every_child_and_the_summary_is_written(self):
+        self.sigint_mid_run(ignoring=False)
+
+    def test_sigint_reaches_children_even_when_fanout_was_started_ignoring_it(self):
+        # A script's `fanout … &` starts it with SIGINT ignored; a deliberate kill -INT must
+        # still stop every child.
+        self.sigint_mid_run(ignoring=True)
+
+    def sigint_mid_run(self, ignoring: bool):
         ids = spoke_ids(20)
         summary = self.path("summary.jsonl")
         pids = self.path("pids")
@@ -228,7 +236,8 @@ class FanoutOrganizationTest(FanoutTestCase):
             [self.bin, "fanout", "--no-progress", "--spoke-accounts", ",".join(ids), "-j", "4",
              "--summary", summary, "--", "sh", "-c", script],
             env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE)
+            stderr=subprocess.PIPE,
+            preexec_fn=(lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignoring else None)
         try:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
