@@ -194,14 +194,18 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
       spoke_options.sts.limiter = spoke_limiter;
       spoke_options.sts.on_attempt = [attempts] { attempts->fetch_add(1); };
       auto spoke_hop = MakeAssumeRoleProvider(sys, hub_session, std::move(spoke_options));
-      auto first = spoke_hop->AssumeRole();
-      if (!first) {
-        SpokeResult failed = ChainFailure(account, first.error());
+      // A chain failure of this account, with what is known of it so far.
+      auto chain_failed = [&](const Error& e) {
+        SpokeResult failed = ChainFailure(account, e);
         failed.role_arn = result.role_arn;
         failed.start = result.start;
         failed.duration = elapsed();
         failed.sts_attempts = attempts->load();
         finish(i, std::move(failed));
+      };
+      auto first = spoke_hop->AssumeRole();
+      if (!first) {
+        chain_failed(first.error());
         continue;
       }
       // Later refreshes (a long function) go through the same hop; the first session is in
@@ -210,12 +214,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
           std::make_shared<FirstThenProvider>(std::move(first->credentials), spoke_hop),
           sys.clock, sys.log, options.caching);
       if (auto primed = spoke_session->GetSharedCredentials(); !primed) {
-        SpokeResult failed = ChainFailure(account, primed.error());
-        failed.role_arn = result.role_arn;
-        failed.start = result.start;
-        failed.duration = elapsed();
-        failed.sts_attempts = attempts->load();
-        finish(i, std::move(failed));
+        chain_failed(primed.error());
         continue;
       }
       SpokeOutcome outcome;
