@@ -310,9 +310,13 @@ class FanoutCommand final : public Command {
       return Usage("--summary: " + Printable(summary_, 200) + ": the directory " +
                    Printable(dir, 200) + " does not exist (or is not a directory)");
     }
-    auto target = sys.files.Stat(summary_);
-    if (target.ok() && target.stat.type == FileType::kDirectory) {
-      return Usage("--summary: " + Printable(summary_, 200) + " is a directory; give a file name");
+    // A file there is replaced (a symbolic link too, not followed); a directory, FIFO, device
+    // or socket is not ours to replace.
+    auto target = sys.files.Stat(summary_, /*follow_symlinks=*/false);
+    if (target.ok() && target.stat.type != FileType::kRegular &&
+        target.stat.type != FileType::kSymlink) {
+      return Usage("--summary: " + Printable(summary_, 200) +
+                   " is not a regular file (a directory, FIFO, device or socket); give a file name");
     }
     return Ok();
   }
