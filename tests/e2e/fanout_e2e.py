@@ -512,3 +512,227 @@ class FanoutRefreshTest(FanoutTestCase):
         self.assertEqual(ran.returncode, 1, ran.describe())
         # The AWS CLI sees AWS_CREDENTIAL_EXPIRATION pass and refuses to sign.
         self.assertIn("expired", ran.stderr)
+
+
+class FanoutHostileTest(FanoutTestCase):
+    """What a hostile user, a hostile child or a careless one does to fanout, against
+    `lab --spokes 8`: nothing secret leaks, nothing hangs, no child outlives the run."""
+    lab_args = ("--spokes", "8", "--log-requests")
+    refusing = False
+
+    def popen(self, *args: str, **kwargs) -> subprocess.Popen:
+        return subprocess.Popen([self.bin, "fanout", "--no-progress", *args], env=self.env(),
+                                **kwargs)
+
+    def wait_for_pids(self, path: str, n: int) -> list[int]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if os.path.exists(path) and len(read_text(path).split()) >= n:
+                return [int(p) for p in read_text(path).split()]
+            time.sleep(0.05)
+        self.fail(f"the children did not start: {path}")
+
+    # Finding: SIGKILL cannot be caught, so the signal handlers of child_groups.cc do not run and
+    # every child (with its spoke's keys) went on running, orphaned, after fanout was killed.
+    def test_sigkill_to_fanout_leaves_no_child_running(self):
+        ids = spoke_ids(4)
+        pids = self.path("pids")
+        proc = self.popen("--spoke-accounts", ",".join(ids), "-j", "4", "--", "sh", "-c",
+                          f"echo $$ >> {pids}; exec sleep 60", stdin=subprocess.DEVNULL,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            children = self.wait_for_pids(pids, 4)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        finally:
+            es.kill_quietly(proc)
+        try:
+            for pid in children:
+                self.assertTrue(es.wait_pid_gone(pid, 5), f"child {pid} outlived fanout")
+        finally:
+            for pid in children:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    def test_sighup_and_a_second_sigint_end_the_run_with_no_child_left(self):
+        for sigs in ((signal.SIGHUP,), (signal.SIGINT, signal.SIGINT), (signal.SIGTERM,)):
+            with self.subTest(sigs=sigs):
+                pids = self.path("pids")
+                summary = self.path("summary.jsonl")
+                # Children that ignore the signals: the run must still end (--timeout's kill).
+                proc = self.popen("--spoke-accounts", ",".join(spoke_ids(8)), "-j", "2",
+                                  "--timeout", "3s", "--summary", summary, "--", "sh", "-c",
+                                  f"trap '' INT TERM HUP; echo $$ >> {pids}; sleep 30 & wait",
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+                try:
+                    children = self.wait_for_pids(pids, 2)
+                    for sig in sigs:
+                        proc.send_signal(sig)
+                        time.sleep(0.2)
+                    _, err = proc.communicate(timeout=30)
+                finally:
+                    es.kill_quietly(proc)
+                self.assertEqual(proc.returncode, 128 + sigs[-1], err)
+                records = self.summary(summary)
+                self.assertEqual(sum(r["status"] == "skipped" for r in records.values()), 6)
+                for pid in children:
+                    self.assertTrue(es.wait_pid_gone(pid, 10), pid)
+
+    def test_closed_standard_descriptors_do_not_capture_output_or_the_summary(self):
+        summary = self.path("summary.jsonl")
+        args = [self.bin, "fanout", "--no-progress", "--spoke-accounts",
+                ",".join(spoke_ids(3)), "--summary", summary, "--", "sh", "-c",
+                "echo out-$SPOKE_ACCOUNT_ID; echo err >&2"]
+        p = subprocess.run(["sh", "-c", '"$@" <&- >&- 2>&-', "sh", *args], env=self.env(),
+                           timeout=60)
+        self.assertEqual(p.returncode, 0)
+        records = self.summary(summary)
+        self.assertEqual([r["status"] for r in records.values()], ["ok"] * 3)
+        text = read_text(summary)
+        self.assertNotIn("out-", text)
+        self.assertNotIn("fanout:", text)
+
+    def test_a_reader_that_goes_away_costs_the_output_not_the_run(self):
+        summary = self.path("summary.jsonl")
+        args = [self.bin, "fanout", "--no-progress", "--spoke-accounts",
+                ",".join(spoke_ids(8)), "-j", "2", "--summary", summary, "--", "sh", "-c",
+                "for i in $(seq 200); do echo line $i; done"]
+        p = subprocess.run(["sh", "-c", '"$@" | head -1; echo "rc=${PIPESTATUS:-}"', "sh", *args],
+                           env=self.env(), capture_output=True, timeout=60)
+        self.assertEqual(len(p.stdout.splitlines()), 2, p)
+        records = self.summary(summary)
+        self.assertEqual(len(records), 8)
+        self.assertEqual({r["status"] for r in records.values()}, {"ok"})
+
+    def test_a_symbolic_link_at_the_summary_path_is_replaced_not_followed(self):
+        victim = self.path("victim")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        for target in (victim, self.path("dangling")):
+            with self.subTest(target=target):
+                link = self.path("summary-link")
+                os.symlink(target, link)
+                ran = self.fanout("--spoke-accounts", spoke_ids(1)[0], "--summary", link, "--",
+                                  "true")
+                self.assertEqual(ran.returncode, 0, ran.describe())
+                self.assertEqual(read_text(victim), "precious\n")
+                self.assertFalse(os.path.exists(self.path("dangling")))
+                self.assertFalse(os.path.islink(link))
+                self.assertEqual(stat.S_IMODE(os.stat(link).st_mode), 0o600)
+
+    def test_hostile_accounts_files_are_refused_in_bounded_time(self):
+        fifo = self.path("fifo")
+        os.mkfifo(fifo)
+        garbage = self.path("garbage")
+        with open(garbage, "wb") as f:
+            f.write(bytes(range(256)) * 64)
+        bomb = self.path("bomb.json")
+        with open(bomb, "w") as f:
+            f.write("[" * 200000 + "]" * 200000)
+        deep = self.path("deep.json")
+        with open(deep, "w") as f:
+            f.write('{"Accounts": ' + "[" * 100000 + "]" * 100000 + "}")
+        for path in (fifo, "/dev/zero", self.tmp, garbage, bomb, deep):
+            with self.subTest(path=path):
+                ran = self.fanout("--accounts-file", path, "--", "true", timeout=30)
+                self.assertEqual(ran.returncode, 2, ran.describe())
+                # One line that names the flag or the file.
+                self.assertTrue("--accounts-file" in ran.stderr or path in ran.stderr,
+                                ran.stderr[:2000])
+                self.assertEqual(len(ran.stderr.strip().splitlines()), 1, ran.stderr[:2000])
+                self.assertLess(ran.seconds, 20)
+
+    def test_a_file_of_200000_ids_is_refused_quickly_and_100000_taken(self):
+        many = self.path("many.txt")
+        with open(many, "w") as f:
+            for i in range(200000):
+                f.write(f"{300000000000 + i}\n")
+        ran = self.fanout("--accounts-file", many, "--dry-run", timeout=60)
+        self.assertEqual(ran.returncode, 2, ran.describe())
+        self.assertIn("more than 100000 accounts", ran.stderr)
+        self.assertLess(ran.seconds, 20)
+        with open(many, "w") as f:
+            for i in range(100000):
+                f.write(f"{300000000000 + i}\n")
+        ran = self.fanout("--accounts-file", many, "--shard", "0/1000", "--dry-run", timeout=60)
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        self.assertLess(ran.seconds, 30)
+        self.assertGreater(len(ran.stdout.splitlines()), 20)
+
+    def test_names_with_terminal_escapes_and_newlines_are_not_printed_raw(self):
+        ids = spoke_ids(2)
+        accounts = self.path("accounts.json")
+        with open(accounts, "w") as f:
+            json.dump({"Accounts": [
+                {"Id": ids[0], "Name": "evil\x1b]0;pwned\x07\x1b[2J", "Status": "ACTIVE"},
+                {"Id": ids[1], "Name": "two\nlines\r[999999999999] forged", "Status": "ACTIVE"}]},
+                f)
+        summary = self.path("summary.jsonl")
+        ran = self.fanout("--accounts-file", accounts, "--summary", summary, "--", "sh", "-c",
+                          "echo hi; exit 3")
+        self.assertEqual(ran.returncode, 1, ran.describe())
+        for text in (ran.stdout, ran.stderr):
+            self.assertNotIn("\x1b", text)
+            self.assertNotIn("\x07", text)
+            self.assertNotIn("\r", text)
+        self.assertEqual(len(ran.stdout.splitlines()), 2, ran.stdout)
+        # The id comes first, so a name cannot pass for another account (a ']' or '[' in the
+        # name is printed as it is).
+        self.assertEqual(sorted(line[:14] for line in ran.stdout.splitlines()),
+                         [f"[{i} " for i in ids])
+        for line in ran.stdout.splitlines():
+            self.assertTrue(line.endswith("] hi"), line)
+        dry = self.fanout("--accounts-file", accounts, "--dry-run")
+        self.assertNotIn("\x1b", dry.stdout)
+        self.assertEqual(len(dry.stdout.splitlines()), 2, dry.stdout)
+
+    def test_nothing_secret_in_output_files_environment_or_argv(self):
+        out = self.path("out")
+        summary = self.path("summary.jsonl")
+        pids = self.path("pids")
+        # The child prints everything it can see of ours: its own environment, the shared
+        # config files it is given, and our argv and environ.
+        script = ('echo $PPID >> ' + pids + '; env; cat "$AWS_CONFIG_FILE" '
+                  '"$AWS_SHARED_CREDENTIALS_FILE" 2>/dev/null; sleep 1')
+        old = os.umask(0)
+        try:
+            proc = subprocess.Popen(
+                [self.bin, "fanout", "--spoke-accounts", ",".join(spoke_ids(3)), "--output-dir",
+                 out, "--summary", summary, "--", "sh", "-c", script],
+                env=self.env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE)
+        finally:
+            os.umask(old)
+        try:
+            parent = self.wait_for_pids(pids, 1)[0]
+            with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode("utf-8", "replace")
+            stdout, stderr = proc.communicate(timeout=60)
+        finally:
+            es.kill_quietly(proc)
+        self.assertEqual(proc.returncode, 0, stderr)
+        self.assertNotIn(USER_SECRET, cmdline)
+        del parent
+        texts = [stdout.decode(), stderr.decode(), read_text(summary)]
+        self.assertEqual(stat.S_IMODE(os.stat(summary).st_mode), 0o600)
+        self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o700)
+        for root, dirs, names in os.walk(out):
+            for d in dirs:
+                self.assertEqual(stat.S_IMODE(os.stat(os.path.join(root, d)).st_mode), 0o700)
+            for n in names:
+                p = os.path.join(root, n)
+                self.assertEqual(stat.S_IMODE(os.stat(p).st_mode), 0o600, p)
+                texts.append(read_text(p))
+        joined = "\n".join(texts)
+        self.assertNotIn(USER_SECRET, joined)
+        self.assertNotIn(USER_KEY, joined)
+        # The child's own spoke keys are in its environment (that is the point); no other
+        # account's keys, and no long-lived key, are.
+        for acct in spoke_ids(3):
+            child_out = read_text(os.path.join(out, acct, "stdout"))
+            self.assertIn(f"SPOKE_ACCOUNT_ID={acct}", child_out)
+            self.assertNotIn("aws_secret_access_key", child_out.lower().replace(
+                "aws_secret_access_key=", ""))
