@@ -607,6 +607,43 @@ class FanoutHostileTest(FanoutTestCase):
         self.assertEqual(len(records), 8)
         self.assertEqual({r["status"] for r in records.values()}, {"ok"})
 
+    def test_few_file_descriptors_fail_accounts_clearly_never_hang(self):
+        import resource
+
+        def limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (20, 20))
+        summary = self.path("summary.jsonl")
+        p = subprocess.run([self.bin, "fanout", "--no-progress", "--spoke-accounts",
+                            ",".join(spoke_ids(8)), "-j", "1000", "--summary", summary, "--",
+                            "sh", "-c", "sleep 0.5; echo ok"], env=self.env(),
+                           stdin=subprocess.DEVNULL, capture_output=True, timeout=120,
+                           preexec_fn=limit)
+        err = p.stderr.decode("utf-8", "replace")
+        self.assertIn(p.returncode, (0, 1), err[-3000:])
+        self.assertRegex(err, r"fanout: \d+ ok, \d+ failed in ")
+        records = self.summary(summary)
+        self.assertEqual(len(records), 8)
+        for r in records.values():
+            if r["status"] != "ok":
+                self.assertTrue(r.get("message"), r)
+
+    def test_a_child_that_writes_a_huge_line_nul_bytes_or_leaves_a_daemon(self):
+        script = ('case $SPOKE_ACCOUNT_ID in '
+                  '*1) head -c 100000000 /dev/zero | tr "\\0" x;; '
+                  '*2) printf "a\\0b\\377\\n";; '
+                  '*3) (trap "" HUP TERM; exec sleep 30) & echo daemon;; '
+                  '*4) exec >&-; sleep 0.5; echo gone >&2;; esac')
+        started = time.monotonic()
+        ran = self.fanout("--spoke-accounts", ",".join(spoke_ids(4)), "--", "sh", "-c", script,
+                          timeout=120)
+        self.assertEqual(ran.returncode, 0, ran.stderr[-2000:])
+        self.assertLess(time.monotonic() - started, 25)
+        lines = ran.stdout_bytes.split(b"\n")
+        huge = [l for l in lines if l.startswith(b"[200000000001] ")]
+        self.assertEqual(sum(len(l) - len(b"[200000000001] ") for l in huge), 100000000)
+        self.assertIn("[200000000003] daemon", ran.stdout)
+        self.assertIn("[200000000004] gone", ran.stderr)
+
     def test_a_symbolic_link_at_the_summary_path_is_replaced_not_followed(self):
         victim = self.path("victim")
         with open(victim, "w") as f:
@@ -736,3 +773,81 @@ class FanoutHostileTest(FanoutTestCase):
             self.assertIn(f"SPOKE_ACCOUNT_ID={acct}", child_out)
             self.assertNotIn("aws_secret_access_key", child_out.lower().replace(
                 "aws_secret_access_key=", ""))
+
+
+class FanoutHostileEndpointTest(FanoutTestCase):
+    """An Organizations endpoint that misbehaves: --org must end with one clear error, in
+    bounded time, and run nothing."""
+    lab_args = ("--spokes", "2")
+    refusing = False
+
+    def serve(self, reply) -> str:
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status, body = reply()
+                data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+                self.send_response(status)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    def org(self, url: str) -> es.Ran:
+        return self.fanout("--org", "--org-endpoint-url", url, "--", "sh", "-c",
+                           "echo RAN", timeout=120)
+
+    def test_the_same_next_token_forever_ends_with_an_error(self):
+        url = self.serve(lambda: (200, {"Accounts": [], "NextToken": "again"}))
+        ran = self.org(url)
+        # 1, not 2: the service misbehaved, not the user's input.
+        self.assertEqual(ran.returncode, 1, ran.describe())
+        self.assertIn("NextToken repeats", ran.stderr)
+        self.assertNotIn("RAN", ran.stdout)
+
+    def test_ever_new_next_tokens_with_one_account_each_end_at_the_limit(self):
+        counter = iter(range(10 ** 9))
+
+        def reply():
+            n = next(counter)
+            return 200, {"Accounts": [{"Id": str(400000000000 + n), "Name": "x",
+                                       "Status": "ACTIVE"}] * 20, "NextToken": f"t{n}"}
+        url = self.serve(reply)
+        ran = self.org(url)
+        self.assertNotEqual(ran.returncode, 0, ran.describe()[:3000])
+        self.assertLess(ran.seconds, 110)
+        self.assertNotIn("RAN", ran.stdout)
+        self.assertEqual(len(ran.stderr.strip().splitlines()), 1, ran.stderr[:3000])
+
+    def test_a_500_forever_ends_in_bounded_time(self):
+        url = self.serve(lambda: (500, {"__type": "ServiceException", "message": "down"}))
+        ran = self.org(url)
+        self.assertNotEqual(ran.returncode, 0, ran.describe())
+        self.assertLess(ran.seconds, 60)
+        self.assertIn("ServiceException", ran.stderr)
+        self.assertNotIn("RAN", ran.stdout)
+
+    def test_bad_ids_and_escapes_in_names_are_refused_or_made_printable(self):
+        url = self.serve(lambda: (200, {"Accounts": [
+            {"Id": "12345", "Name": "short", "Status": "ACTIVE"}]}))
+        ran = self.org(url)
+        self.assertEqual(ran.returncode, 1, ran.describe())
+        self.assertIn("Accounts[0].Id: invalid account id '12345'", ran.stderr)
+        url = self.serve(lambda: (200, {"Accounts": [
+            {"Id": spoke_ids(1)[0], "Name": "a\x1b[2Jb\nc", "Status": "ACTIVE"}]}))
+        ran = self.fanout("--org", "--org-endpoint-url", url, "--dry-run")
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        self.assertNotIn("\x1b", ran.stdout + ran.stderr)
+        self.assertEqual(len(ran.stdout.splitlines()), 1)
