@@ -644,6 +644,48 @@ class FanoutHostileTest(FanoutTestCase):
         self.assertIn("[200000000003] daemon", ran.stdout)
         self.assertIn("[200000000004] gone", ran.stderr)
 
+    def test_the_progress_line_on_a_terminal_carries_no_secret(self):
+        import pty
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([self.bin, "fanout", "--spoke-accounts", ",".join(spoke_ids(8)),
+                                 "-j", "2", "--", "sh", "-c", "sleep 0.4; env"],
+                                env=self.env(), stdin=subprocess.DEVNULL, stdout=slave,
+                                stderr=slave)
+        os.close(slave)
+        seen = b""
+        try:
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # EIO: every end of the terminal is closed
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            proc.wait(timeout=60)
+        finally:
+            os.close(master)
+            es.kill_quietly(proc)
+        text = seen.decode("utf-8", "replace")
+        self.assertEqual(proc.returncode, 0, text[-2000:])
+        self.assertIn("fanout: ", text)
+        self.assertIn(" running", text)  # the progress line was drawn
+        self.assertNotIn(USER_SECRET, text)
+        self.assertNotIn(USER_KEY, text)
+
+    # Finding (src/cli/fanout.cc, CheckSummaryPath): --summary at a FIFO, a device or
+    # /dev/stdout is accepted up front; at the end of the run WriteAtomically renames a new file
+    # over it (as root, `--summary /dev/stdout` replaces the /dev/stdout link; as another user
+    # the write fails after all the work). It should be refused before any request.
+    @unittest.expectedFailure
+    def test_a_summary_path_that_is_not_a_regular_file_is_refused_up_front(self):
+        fifo = self.path("summary-fifo")
+        os.mkfifo(fifo)
+        ran = self.fanout("--spoke-accounts", spoke_ids(1)[0], "--summary", fifo, "--", "true")
+        self.assertEqual(ran.returncode, 2, ran.describe())
+        self.assertIn("--summary", ran.stderr)
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+
     def test_a_symbolic_link_at_the_summary_path_is_replaced_not_followed(self):
         victim = self.path("victim")
         with open(victim, "w") as f:
@@ -851,3 +893,20 @@ class FanoutHostileEndpointTest(FanoutTestCase):
         self.assertEqual(ran.returncode, 0, ran.describe())
         self.assertNotIn("\x1b", ran.stdout + ran.stderr)
         self.assertEqual(len(ran.stdout.splitlines()), 1)
+
+
+class FanoutThrottledForeverTest(FanoutTestCase):
+    """An STS that throttles every request (`lab --faults throttle=1`): the run ends, in
+    bounded time, with the throttling named, and runs nothing."""
+    lab_args = ("--spokes", "3", "--faults", "seed=1,throttle=1")
+    refusing = False
+
+    def test_the_run_ends_with_a_clear_error_in_bounded_time(self):
+        summary = self.path("summary.jsonl")
+        ran = self.fanout("--spoke-accounts", ",".join(spoke_ids(3)), "--summary", summary,
+                          "--", "sh", "-c", "echo RAN", timeout=300)
+        self.assertNotEqual(ran.returncode, 0, ran.describe())
+        self.assertLess(ran.seconds, 180)
+        self.assertNotIn("RAN", ran.stdout)
+        self.assertIn("Throttling", ran.stderr)
+        self.assertNoSecrets(ran.stdout, ran.stderr)
