@@ -45,7 +45,9 @@ struct ProcessSpec {
   // the previous dispositions come back when the last one has been reaped.
   bool forward_signals = false;
   // With new_process_group: if a terminating signal ends us (the handlers HardenProcess()
-  // installs), the child's group gets SIGTERM, then SIGKILL, first.
+  // installs), the child's group gets SIGTERM, then SIGKILL, first; if SIGKILL ends us, the
+  // child itself (not the rest of its group) gets SIGKILL (PR_SET_PDEATHSIG: so the thread that
+  // calls Start must outlive the child).
   bool kill_group_when_we_die = false;
   // With new_process_group: when we are the terminal's foreground process group, the child's
   // group gets the terminal until it is reaped (as a shell does for a foreground job), so a

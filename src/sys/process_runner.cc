@@ -356,7 +356,10 @@ class RealProcessRunner final : public ProcessRunner {
                                                    .stdin_fd = dev_null,
                                                    .stdout_fd = out[1],
                                                    .stderr_fd = err[1],
-                                                   .default_signals = spec.default_signals});
+                                                   .default_signals = spec.default_signals,
+                                                   .die_with_parent =
+                                                       spec.new_process_group &&
+                                                       spec.kill_group_when_we_die});
       // Security: the environment strings may hold secrets; wipe our copies once the child has
       // its own (the destructor would too).
       args.Wipe();

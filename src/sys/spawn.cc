@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <string.h>
@@ -34,13 +35,18 @@ namespace {
 // In the child, after vfork: only async-signal-safe calls, no memory of ours changed (it is
 // shared until exec), and never returns. The report pipe's read end is close-on-exec.
 [[noreturn]] void ExecChild(const ExecArgs& args, const SpawnOptions& options, int report_fd,
-                            const rlimit* core) {
+                            const rlimit* core, pid_t parent) {
   auto fail = [report_fd](int err) {
     ssize_t ignored = write(report_fd, &err, sizeof err);
     (void)ignored;
     _exit(127);
   };
   if (options.new_process_group && setpgid(0, 0) != 0) fail(errno);
+  if (options.die_with_parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) fail(errno);
+    // We may have died before the prctl: then nobody is left to signal the child.
+    if (getppid() != parent) _exit(127);
+  }
   // dup2 onto the standard descriptor; one that is already there (our 0–2 were closed when it
   // was opened) only loses its close-on-exec flag, which dup2(fd, fd) would have kept.
   auto place = [&fail](int fd, int target) {
@@ -99,8 +105,9 @@ Spawned Spawn(const ExecArgs& args, const SpawnOptions& options) {
   pthread_sigmask(SIG_SETMASK, &all, &old);
   const int report_fd = report[1];
   const rlimit* core_limit = restore_core ? &core : nullptr;
+  const pid_t parent = getpid();
   const pid_t pid = vfork();
-  if (pid == 0) ExecChild(args, options, report_fd, core_limit);
+  if (pid == 0) ExecChild(args, options, report_fd, core_limit, parent);
   const int fork_errno = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   close(report[1]);

@@ -43,6 +43,11 @@ struct SpawnOptions {
   // Signals whose disposition the child gets as SIG_DFL even if we ignore them. Every signal we
   // catch is reset by exec anyway; ignored ones are inherited (nohup) unless listed here.
   std::vector<int> default_signals;
+  // PR_SET_PDEATHSIG(SIGKILL): the child is killed when the thread that spawned it ends, and so
+  // when we die of SIGKILL, which no handler of ours can see (kill_group_when_we_die's handlers
+  // cover every other terminating signal). Only the child itself: what it started in its group
+  // is not covered. The spawning thread must outlive the child (it waits for it).
+  bool die_with_parent = false;
 };
 
 struct Spawned {
