@@ -113,7 +113,7 @@ class ProcessRunner {
   virtual Result<std::unique_ptr<ChildProcess>> Start(const ProcessSpec& spec) = 0;
 };
 
-// The real one: fork + execvpe (the child gets back the core-size limit HardenProcess()
+// The real one: vfork + execvpe (the child gets back the core-size limit HardenProcess()
 // lowered). Stateless apart from the process-wide forwarding set: any number may exist.
 std::unique_ptr<ProcessRunner> MakeRealProcessRunner();
 
