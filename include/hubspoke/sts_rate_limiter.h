@@ -12,7 +12,8 @@
 //     burst), or × the rate sent, whichever is lower, at least min_rate. Throttles of attempts reserved before the last
 //     decrease are the same congestion event and do not lower it again, so 64 calls throttled at once
 //     halve the rate once, not 64 times.
-//   - Every attempt that is not throttled raises the rate by increase_per_second / rate, i.e. by
+//   - Every attempt reserved since the last decrease that is not throttled raises the rate by
+//     increase_per_second / rate, i.e. by
 //     about increase_per_second each second at the current rate, until the next throttle: it
 //     probes upward for capacity that has come back.
 //
@@ -82,8 +83,6 @@ class StsRateLimiter {
   double rate_ = 0;  // 0: unpaced
   Time next_free_{};
   Window sent_, accepted_;
-  Time first_attempt_{};
-  bool any_attempt_ = false;
   Stats stats_;
 };
 

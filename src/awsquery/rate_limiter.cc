@@ -45,9 +45,11 @@ std::uint64_t StsRateLimiter::Window::Sum(Time now) const {
 }
 
 double StsRateLimiter::MeasuredRateLocked(Time now) const {
-  auto span = std::min<std::chrono::nanoseconds>(now - first_attempt_, kBucket * 10);
-  span = std::max<std::chrono::nanoseconds>(span, kBucket);
-  return static_cast<double>(sent_.Sum(now)) / std::chrono::duration<double>(span).count();
+  // What was sent over the last second, however young the run: a burst of 64 in the first
+  // 100 ms is 64 in that second, not 640/s. A throttle can be read before the acceptances of its
+  // own burst are (responses race), and then this is the only estimate: dividing by the young
+  // span once let a cut land far above the service's limit.
+  return static_cast<double>(sent_.Sum(now));
 }
 
 StsRateLimiter::Reservation StsRateLimiter::Reserve(Time now) {
@@ -62,10 +64,6 @@ StsRateLimiter::Reservation StsRateLimiter::Reserve(Time now) {
     next_free_ = slot + Interval(rate_);
     r.ticket.sent = slot;
     r.wait = slot - now;
-  }
-  if (!any_attempt_) {
-    any_attempt_ = true;
-    first_attempt_ = r.ticket.sent;
   }
   sent_.Count(r.ticket.sent);
   return r;
@@ -90,10 +88,14 @@ void StsRateLimiter::OnThrottled(const Ticket& ticket, Time now) {
   ++stats_.decreases;
 }
 
-void StsRateLimiter::OnAccepted(const Ticket&, Time now) {
+void StsRateLimiter::OnAccepted(const Ticket& ticket, Time now) {
   std::lock_guard<std::mutex> lock(mu_);
   accepted_.Count(now);
   if (rate_ <= 0) return;
+  // Sent before the last decrease: it says nothing about the new rate (TCP does not grow its
+  // window for segments sent before a loss either). Counting it let one burst's acceptances
+  // undo most of the cut its own throttles caused.
+  if (ticket.generation < stats_.decreases) return;
   rate_ += options_.increase_per_second / rate_;
   if (options_.max_rate > 0) rate_ = std::min(rate_, options_.max_rate);
 }

@@ -55,6 +55,27 @@ TEST(StsRateLimiter, AThrottleAfterABurstCutsToWhatWasAccepted) {
   EXPECT_NEAR(limiter.rate(), 0.7 * 50, 1e-9);
 }
 
+// The same burst when the throttle is read before any of the acceptances (responses race; CI
+// saw 148 requests in the first second against a limit of 50 this way): the cut is a fraction
+// of the 64 sent in that second, not of 64 per 100 ms.
+TEST(StsRateLimiter, AThrottleReadBeforeTheBurstsAcceptancesStillCutsBelowTheBurst) {
+  StsRateLimiter limiter;
+  std::vector<StsRateLimiter::Ticket> burst;
+  for (int i = 0; i < 64; ++i) burst.push_back(limiter.Reserve(T(0)).ticket);
+  limiter.OnThrottled(burst[63], T(5));
+  EXPECT_LE(limiter.rate(), 0.7 * 64 + 1e-9);
+  for (int i = 0; i < 50; ++i) limiter.OnAccepted(burst[i], T(6));
+  // The rest of the first second is paced at that rate: at most ~45 more attempts go.
+  int sent_in_first_second = 64;
+  for (Time now = T(6); now < T(1000);) {
+    auto r = limiter.Reserve(now);
+    if (r.ticket.sent >= T(1000)) break;
+    ++sent_in_first_second;
+    now = r.ticket.sent;
+  }
+  EXPECT_LE(sent_in_first_second, 64 + 50);
+}
+
 TEST(StsRateLimiter, ThrottlesOfOneBurstDecreaseOnce) {
   StsRateLimiter limiter;
   std::vector<StsRateLimiter::Ticket> burst;
@@ -86,8 +107,12 @@ TEST(StsRateLimiter, ProbesUpwardByAboutTheIncreasePerSecond) {
   const double start = limiter.rate();
   // One second's worth of accepted attempts at the current rate raises it by about 10.
   const int n = static_cast<int>(start);
-  for (int i = 0; i < n; ++i) limiter.OnAccepted({}, T(1000));
+  for (int i = 0; i < n; ++i) limiter.OnAccepted(limiter.Reserve(T(1000)).ticket, T(1000));
   EXPECT_NEAR(limiter.rate(), start + 10, 2);
+  // Acceptances of attempts sent before the decrease do not raise it.
+  const double now = limiter.rate();
+  for (int i = 0; i < 100; ++i) limiter.OnAccepted({}, T(1000));
+  EXPECT_EQ(limiter.rate(), now);
 }
 
 TEST(StsRateLimiter, ConvergesNearAServersLimit) {
