@@ -30,6 +30,8 @@ class IamWorld {
   std::size_t roles() const;
   std::size_t service_control_policies() const;  // attachments, at every node of the tree
   const std::string& organization_id() const;    // "" when the world has no organization
+  // The ARN of the IAM user holding access key `id`, or "" (exports carry no keys).
+  std::string UserWithAccessKey(const std::string& id) const;
 
   // The model behind it, for the library's own modules (the type is internal).
   const iam::Model& model() const { return *model_; }

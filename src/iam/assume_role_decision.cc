@@ -23,6 +23,33 @@ void IndexScpNodes(const Model& model, const std::string& account, const std::st
   }
 }
 
+// aws:PrincipalOrgPaths / aws:ResourceOrgPaths: "o-…/r-…/ou-…/…/" down to the account's parent.
+std::string OrgPathOf(const Model& model, const std::string& account) {
+  std::string path = model.organization_id + "/" + model.root_id + "/";
+  for (const OrganizationalUnit* ou : model.OrganizationalUnitsOf(account)) path += ou->id + "/";
+  return path;
+}
+
+// The organization keys of the caller's and the role's accounts [GKEYS]: aws:ResourceAccount
+// always; aws:ResourceOrgID and aws:ResourceOrgPaths "only if the account that owns the
+// resource is a member of an organization", likewise aws:PrincipalOrgPaths for the caller. The
+// role is the resource of sts:AssumeRole, so a hub policy that must keep its spoke calls inside
+// the organization names aws:ResourceOrgID (aws:PrincipalOrgID there is the hub's own org).
+void SetOrganizationKeys(const Model& model, const std::string& caller_account,
+                         const std::string& role_account, policy::ContextKeys& keys) {
+  auto set = [&keys](const char* key, std::string value) {
+    if (!keys.Find(key)) keys.Set(key, std::move(value));
+  };
+  set("aws:ResourceAccount", role_account);
+  if (const std::string org = model.OrgIdOf(role_account); !org.empty()) {
+    set("aws:ResourceOrgID", org);
+    set("aws:ResourceOrgPaths", OrgPathOf(model, role_account));
+  }
+  if (!caller_account.empty() && !model.OrgIdOf(caller_account).empty() && !keys.Find("aws:PrincipalOrgPaths")) {
+    keys.SetMulti("aws:PrincipalOrgPaths", {OrgPathOf(model, caller_account)});
+  }
+}
+
 }  // namespace
 
 HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
@@ -76,6 +103,7 @@ HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
   context.principal = caller.principal;
   context.time = input.time;
   context.keys = input.keys;
+  SetOrganizationKeys(model, caller.principal.account, role.account, context.keys);
   policy::AssumeRoleEvaluation ev = policy::EvaluateAssumeRole(policies, call, context);
   d.decision = ev.decision;
   d.policy_reasons = ev.reasons;

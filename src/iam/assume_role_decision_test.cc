@@ -130,6 +130,45 @@ TEST_F(AssumeRoleDecisionTest, AllowsTheUserToTheHubAndTheHubToTheSpoke) {
   EXPECT_EQ(trust->sid, "TrustTheHub");
 }
 
+// The role is the resource of sts:AssumeRole: aws:ResourceOrgID is the organization of the
+// role's account (what a hub policy names to keep its spoke calls inside the organization),
+// aws:ResourceAccount its account, and the org paths run down the tree.
+TEST_F(AssumeRoleDecisionTest, TheRolesAccountGivesTheResourceOrganizationKeys) {
+  auto with_condition = [&](const std::string& condition) {
+    Model m = model_;
+    for (Role& r : m.roles) {
+      if (r.arn != kHub) continue;
+      auto p = policy::ParseNamedPolicy(
+          "identity policy 'spokes' of role hub", policy::PolicyKind::kIdentity,
+          R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+              "Resource": "arn:aws:iam::*:role/spoke", "Condition": )" + condition + "}]}");
+      EXPECT_TRUE(p) << p.error().message();
+      r.policies = {*p};
+    }
+    auto caller = CallerFromArn(m, kHub);
+    EXPECT_TRUE(caller);
+    AssumeRoleInput input{.role_arn = kSpoke, .session_name = "test",
+                          .external_id = "the-right-external-id"};
+    return DecideAssumeRole(m, *caller, input);
+  };
+  EXPECT_TRUE(with_condition(R"({"StringEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}})").allowed());
+  EXPECT_TRUE(with_condition(R"({"StringEquals": {"aws:ResourceAccount": "888888888888"}})").allowed());
+  EXPECT_TRUE(with_condition(R"({"StringLike": {"aws:ResourceOrgPaths": "o-a1b2c3d4e5/r-a1b2/"}})").allowed());
+  EXPECT_TRUE(with_condition(
+      R"({"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": "o-a1b2c3d4e5/r-a1b2/"}})").allowed());
+  HopDecision other = with_condition(R"({"StringEquals": {"aws:ResourceOrgID": "o-zzzzzzzzzz"}})");
+  EXPECT_FALSE(other.allowed());
+  EXPECT_EQ(other.side, Side::kIdentityPolicy);
+
+  // A role in an account outside the organization: the key is absent.
+  Model m = model_;
+  for (Account& a : m.accounts) {
+    if (a.id == "888888888888") a.in_organization = false;
+  }
+  model_ = m;
+  EXPECT_FALSE(with_condition(R"({"StringEquals": {"aws:ResourceOrgID": "o-a1b2c3d4e5"}})").allowed());
+}
+
 TEST_F(AssumeRoleDecisionTest, NoIdentityPolicyRefusesOnTheCallersSide) {
   HopDecision d = Decide("arn:aws:iam::111111111111:user/nopolicy", kHub);
   EXPECT_EQ(d.refusal, Refusal::kPolicy);

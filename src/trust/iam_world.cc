@@ -12,6 +12,12 @@ std::size_t IamWorld::users() const { return model_->users.size(); }
 std::size_t IamWorld::roles() const { return model_->roles.size(); }
 const std::string& IamWorld::organization_id() const { return model_->organization_id; }
 
+std::string IamWorld::UserWithAccessKey(const std::string& id) const {
+  const iam::AccessKey* key = nullptr;
+  const iam::User* user = model_->FindUserByAccessKey(id, &key);
+  return user ? user->arn : std::string();
+}
+
 std::size_t IamWorld::service_control_policies() const {
   std::size_t n = model_->organization_scps.size();
   for (const auto& ou : model_->organizational_units) n += ou.scps.size();
