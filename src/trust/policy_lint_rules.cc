@@ -391,12 +391,14 @@ void LintClause(const LintedStatement& ls, const ConditionClause& c,
       EqualsIgnoreCase(c.key, "aws:PrincipalArn") || EqualsIgnoreCase(c.key, "aws:SourceArn");
   if (arn_key || policy::ValueTypeOf(op) == ValueType::kArn) {
     for (const std::string& v : c.values) {
-      if (HasVariable(v) && WithoutVariables(v).find(':') == std::string::npos) continue;
+      // A variable's own colons (${aws:PrincipalAccount}) would shift the components; its
+      // value is known only per request.
+      if (HasVariable(v)) continue;
       const bool wildcards = op != ConditionOp::kStringEquals &&
                              op != ConditionOp::kStringNotEquals &&
                              op != ConditionOp::kStringEqualsIgnoreCase &&
                              op != ConditionOp::kStringNotEqualsIgnoreCase;
-      if (auto problem = ArnProblem(v, wildcards || HasVariable(v))) {
+      if (auto problem = ArnProblem(v, wildcards)) {
         emit("invalid-arn", LintSeverity::kError, path,
              key + " value '" + Printable(v, 120) + "' is not an ARN: " + *problem,
              "write arn:aws:iam::123456789012:role/NAME (wildcards only with ArnLike)");
@@ -438,7 +440,8 @@ bool CoversPrincipals(const Statement& deny, const Statement& allow) {
   if (!deny.principal || !allow.principal || deny.not_principal || allow.not_principal) {
     return false;
   }
-  if (deny.principal->everyone) return true;
+  // "*" and {"AWS": "*"} both mean everyone, anonymous and federated callers included [PRIN].
+  if (EveryonePrincipal(deny)) return true;
   if (allow.principal->everyone) return false;
   for (const auto& [type, values] : allow.principal->values) {
     const auto* denied = Values(deny, type);

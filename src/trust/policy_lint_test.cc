@@ -178,6 +178,14 @@ std::vector<Case> Cases() {
        Doc(Allow(HubPrincipal(), kOrg) +
            R"(, {"Effect": "Deny", "Principal": {"AWS": "999999999999"}, "Action": "sts:AssumeRole", "Condition": )" +
            kOrg + "}")},
+      {"DenyAwsStarCoversFederated", "deny-cancels-allow", true,
+       Doc(Allow(R"({"Federated": "accounts.google.com"})",
+                 R"({"StringEquals": {"accounts.google.com:aud": "app.example.com"}})",
+                 R"("sts:AssumeRoleWithWebIdentity")") +
+           R"(, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRoleWith*"})")},
+      {"ArnLikeVariable", "invalid-arn", false,
+       Doc(Allow(R"({"AWS": "*"})",
+                 R"({"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/hub"}, "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})"))},
       {"DenyNarrowed", "deny-cancels-allow", false,
        Doc(Allow(HubPrincipal(), kOrg) +
            R"(, {"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})")},
