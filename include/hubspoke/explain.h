@@ -26,6 +26,11 @@ struct ExplainOptions {
   std::string base_principal;
   // When the hops happen (aws:CurrentTime, aws:EpochTime). Absent: time keys are absent.
   std::optional<TimePoint> time;
+  // A base principal that is a role session (a role or assumed-role ARN) may carry session
+  // policies from the AssumeRole call that made it: its inline policy (JSON) and managed policy
+  // ARNs. They limit what the session may do, the hub hop included.
+  std::string base_session_policy;
+  std::vector<std::string> base_session_policy_arns;
 };
 
 // One failed condition clause. `expected` and `actual` are empty when the key is secret

@@ -286,9 +286,19 @@ std::string FlagsFor(const Error& e) {
 }  // namespace
 
 int ReportChainError(const Error& error) {
+  std::string hint = error.hint();
   const std::string flags = FlagsFor(error);
-  if (flags.empty() || error.hint().empty()) return ReportError(error);
-  return ReportError(Error(error).WithHint(error.hint() + " (" + flags + ")"));
+  if (!flags.empty() && !hint.empty()) hint += " (" + flags + ")";
+  const std::string aws = error.aws() ? error.aws()->code : "";
+  if (aws == "AccessDenied" || aws == "AccessDeniedException") {
+    // STS does not say which side refused; explain evaluates the same hops offline, statement
+    // by statement, in exports of the organization's IAM.
+    hint += std::string(hint.empty() ? "" : "; ") +
+            "to see which policy statement refuses, run `assume-spoke-role explain` with the "
+            "same chain flags and --iam-export DIR (docs/policies.md)";
+  }
+  if (hint == error.hint()) return ReportError(error);
+  return ReportError(Error(error).WithHint(hint));
 }
 
 std::string ChainHelpFooter(bool many_spokes) {

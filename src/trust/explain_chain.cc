@@ -122,8 +122,22 @@ Result<ChainExplanation> ExplainSpokeChain(const IamWorld& world,
   if (options.base_principal.empty()) {
     return Error(ErrorCode::kInvalidArgument, "the base principal is missing");
   }
-  auto base = iam::CallerFromArn(model, options.base_principal);
+  if (!options.base_session_policy.empty()) {
+    auto parsed = policy::ParseNamedPolicy("base session policy", policy::PolicyKind::kSession,
+                                           options.base_session_policy);
+    if (!parsed) return Error(ErrorCode::kInvalidArgument, parsed.error().message());
+  }
+  iam::SessionState base_session;
+  if (!options.base_session_policy.empty()) base_session.session_policy = options.base_session_policy;
+  base_session.policy_arns = options.base_session_policy_arns;
+  auto base = iam::CallerFromArn(model, options.base_principal, base_session);
   if (!base) return base.error().Wrap("base principal");
+  if (!base->is_session() &&
+      (!options.base_session_policy.empty() || !options.base_session_policy_arns.empty())) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "base session policy: only a role session has session policies; the base "
+                 "principal " + options.base_principal + " is not one");
+  }
 
   ChainExplanation out;
   out.base_principal = options.base_principal;

@@ -143,13 +143,8 @@ std::string SmallestFix(const iam::HopDecision& d, const iam::Model& model,
   switch (*r.code) {
     case ReasonCode::kExplicitDeny:
       if (r.side == iam::Side::kScp) {
-        return "the SCP " + r.policy + (r.scp_node ? " attached at the " +
-                                                         std::string(iam::ScpLevelName(r.scp_node->level)) +
-                                                         (r.scp_node->level == iam::ScpNode::Level::kRoot
-                                                              ? std::string()
-                                                              : " " + r.scp_node->id)
-                                                   : std::string()) +
-               " denies " + d.action + " in " + Statement(r) + ": exempt " + TrustedArn(ctx) +
+        return r.policy + " denies " + d.action + " in " + Statement(r) + ": exempt " +
+               TrustedArn(ctx) +
                " (e.g. a condition ArnNotLike aws:PrincipalArn on that statement) or detach it";
       }
       return "remove or narrow " + Statement(r) + " of " + r.policy + ", which denies " +

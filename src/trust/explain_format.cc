@@ -14,8 +14,8 @@ std::string StatementOf(const ExplainedReason& r) {
 }
 
 std::string ReasonLine(const ExplainedReason& r) {
-  std::string out = "[" + r.side + "]";
-  if (!r.code.empty()) out += " " + r.code + ":";
+  std::string out = r.side == "none" ? std::string() : "[" + r.side + "] ";
+  if (!r.code.empty()) out += r.code + ":";
   if (!r.policy.empty()) out += " " + r.policy;
   if (!r.scp_target.empty()) out += " (attached at the " + r.scp_target + ")";
   if (const std::string st = StatementOf(r); !st.empty()) out += ", " + st;

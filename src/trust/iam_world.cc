@@ -27,7 +27,7 @@ std::size_t IamWorld::service_control_policies() const {
 
 Result<IamWorld> LoadIamModelFile(const FileSystem& files, const std::string& path) {
   auto file = files.Read(path, {.max_bytes = 64 << 20});
-  if (!file.ok()) return Error(ErrorCode::kInvalidArgument, ReadFileError("model", path, file));
+  if (!file.ok()) return Error(ErrorCode::kInvalidArgument, ReadFileError("model file", path, file));
   auto model = iam::ParseModel(file.bytes, path);
   if (!model) return model.error();
   return IamWorld(std::make_shared<const iam::Model>(std::move(*model)));

@@ -15,6 +15,7 @@ set(rows
   "hubspoke|fanout/jump_hash.h|lab/faults.h,iam/model.h,testing/testdata.h,cli/command.h"
   "hubspoke_core|hubspoke/spoke_account.h|hubspoke/accounts.h,hubspoke/organizations.h,organizations/json_client.h"
   "hubspoke_lab|lab/faults.h|creds/process_runner.h,hubspoke/credential_sources.h,cli/command.h"
+  "hubspoke_trust|trust/explain_fix.h|lab/faults.h,cli/command.h,testing/testdata.h"
   "hubspoke_tests|testing/fake_sts.h|lab/faults.h,cli/command.h"
   "hubspoke_core_tests|core/strings.h|awsquery/query_errors.h,hubspoke/credential_sources.h,lab/faults.h"
 )
