@@ -207,7 +207,7 @@ bool HasLintErrors(const std::vector<LintFinding>& findings) {
 std::string FormatLintFinding(std::string_view file, const LintFinding& f) {
   std::string where = "document";
   if (f.statement_index) {
-    where = "statement " + std::to_string(*f.statement_index);
+    where = "statement #" + std::to_string(*f.statement_index + 1);  // as explain and the lab count
     if (!f.sid.empty()) where += " (" + Printable(f.sid, 64) + ")";
   }
   return Printable(file, 4096) + ": " + where + ": " + LintSeverityName(f.severity) + " [" + f.rule +

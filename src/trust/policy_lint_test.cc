@@ -284,7 +284,7 @@ TEST(PolicyLint, FindingsNameTheStatementSidAndPath) {
   EXPECT_NE(findings[1].message.find("did you mean aws:PrincipalOrgID?"), std::string::npos)
       << findings[1].message;
   EXPECT_EQ(FormatLintFinding("trust.json", findings[1]),
-            "trust.json: statement 1 (Everyone): error [condition-key-misspelt]: " +
+            "trust.json: statement #2 (Everyone): error [condition-key-misspelt]: " +
                 findings[1].message + "; fix: " + findings[1].fix);
 }
 

@@ -23,7 +23,7 @@ HUB_ROLE = "arn:aws:iam::999999999999:role/automation-hub-role"
 ORG = "o-a1b2c3d4e5"
 SECRET_EXTERNAL_ID = "e2e-lint-external-id-4711"
 LINE_RE = re.compile(
-    r"^(?P<file>.+): (?:statement (?P<index>\d+)(?: \((?P<sid>[^)]*)\))?|document): "
+    r"^(?P<file>.+): (?:statement #(?P<index>\d+)(?: \((?P<sid>[^)]*)\))?|document): "
     r"(?P<severity>error|warning) \[(?P<rule>[a-z0-9-]+)\]: (?P<message>.+); fix: (?P<fix>.+)$")
 HUNG_AFTER = 10.0
 
@@ -45,7 +45,7 @@ CLEAN = trust(allow({"AWS": HUB_ROLE}, {"StringEquals": {"sts:ExternalId": SECRE
                                                          "aws:PrincipalOrgID": ORG}}))
 WARNING_ONLY = trust(allow({"AWS": "arn:aws:iam::999999999999:root"},
                            {"StringEquals": {"aws:PrincipalOrgID": ORG}}))
-# Two errors in statement 1: "*" without a narrowing condition, a misspelt key.
+# Two errors in statement #2 (index 1): "*" without a narrowing condition, a misspelt key.
 ERRORS = trust(allow({"AWS": HUB_ROLE}, {"StringEquals": {"aws:PrincipalOrgID": ORG}}),
                allow("*", {"StringEquals": {"aws:PrincipleOrgID": ORG}}, sid="Everyone"))
 SECRET_WILDCARD = trust(allow({"AWS": HUB_ROLE}, {"StringEquals": {
@@ -97,7 +97,7 @@ class PolicyLintE2E(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         [m] = self.assert_lines(r.stdout)
         self.assertEqual((m["file"], m["index"], m["severity"], m["rule"]),
-                         (path, "0", "warning", "principal-account-without-condition"))
+                         (path, "1", "warning", "principal-account-without-condition"))
 
     def test_errors_exit_1_one_line_per_finding(self):
         path = self.write("errors.json", ERRORS)
@@ -105,8 +105,8 @@ class PolicyLintE2E(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         matches = self.assert_lines(r.stdout)
         self.assertEqual([(m["index"], m["sid"], m["severity"], m["rule"]) for m in matches],
-                         [("1", "Everyone", "error", "principal-wildcard-without-condition"),
-                          ("1", "Everyone", "error", "condition-key-misspelt")])
+                         [("2", "Everyone", "error", "principal-wildcard-without-condition"),
+                          ("2", "Everyone", "error", "condition-key-misspelt")])
         self.assertIn("did you mean aws:PrincipalOrgID?", matches[1]["message"])
         self.assertEqual(r.stderr.strip(), "policy lint: 1 file, 2 errors, 0 warnings, 0 clean")
 
