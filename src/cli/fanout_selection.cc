@@ -1,8 +1,5 @@
 #include "cli/fanout_selection.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "chain/spoke_session_cache_plan.h"
 #include "core/strings.h"
@@ -10,32 +7,13 @@
 #include "hubspoke/assume_role_provider.h"
 #include "hubspoke/config.h"
 #include "hubspoke/organizations.h"
+#include "cli/read_stdin.h"
 
 namespace hubspoke::cli {
 namespace {
 
 constexpr std::size_t kMaxListBytes = 16 << 20;  // 100,000 ids with names fit many times over
 
-Result<std::string> ReadStdin() {
-  std::string text;
-  char buffer[1 << 16];
-  for (;;) {
-    ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::string("--spoke-accounts -: cannot read stdin: ") + strerror(errno));
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (text.size() > kMaxListBytes) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "--spoke-accounts -: stdin holds more than 16 MiB; that is not a list of "
-                   "account ids");
-    }
-  }
-  return text;
-}
 
 // Credentials to list the organization with: --org-role assumed from the base identity, else the
 // hub session. Errors name the hop ("org-role hop arn:…", "hub hop arn:…").
@@ -75,7 +53,7 @@ Result<Selection> SelectAccounts(const SelectionFlags& flags, const ChainSetup& 
     std::string text = flags.spoke_accounts;
     std::string origin = "--spoke-accounts";
     if (text == "-") {
-      auto in = ReadStdin();
+      auto in = ReadStdinBounded(kMaxListBytes, "--spoke-accounts -", "a list of account ids");
       if (!in) return std::move(in).error();
       text = std::move(*in);
       origin = "--spoke-accounts - (stdin)";

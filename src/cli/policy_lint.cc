@@ -4,15 +4,13 @@
 // one line and no findings.
 #include "cli/policy_lint.h"
 
-#include <errno.h>
-#include <string.h>
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "core/strings.h"
 #include "hubspoke/file_system.h"
 #include "hubspoke/policy_lint.h"
+
+#include "cli/read_stdin.h"
 
 namespace hubspoke::cli {
 namespace {
@@ -39,25 +37,6 @@ Examples:
   assume-spoke-role policy lint --third-party --account 111122223333 vendor-trust.json --json
 )HELP";
 
-Result<std::string> ReadStdin() {
-  std::string text;
-  char buffer[1 << 16];
-  for (;;) {
-    ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return Error(ErrorCode::kInvalidArgument,
-                   std::string("-: cannot read stdin: ") + strerror(errno));
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (text.size() > kMaxPolicyBytes) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "-: stdin holds more than 1 MiB; that is not a trust policy");
-    }
-  }
-  return text;
-}
 
 class PolicyLintCommand final : public Command {
  public:
@@ -99,7 +78,7 @@ class PolicyLintCommand final : public Command {
           return ReportError(Error(ErrorCode::kInvalidArgument, "-: stdin can be read only once"));
         }
         stdin_used = true;
-        auto in = ReadStdin();
+        auto in = ReadStdinBounded(kMaxPolicyBytes, "-", "a trust policy");
         if (!in) return ReportError(in.error());
         texts.push_back(std::move(*in));
         continue;
