@@ -37,13 +37,15 @@ std::string Strings(const std::vector<std::string>& values) {
 }  // namespace
 
 std::string FormatChainExplanation(const ChainExplanation& e) {
-  std::string out = "chain: " + e.base_principal;
-  for (const HopExplanation& h : e.hops) out += " → " + h.role_arn;
+  // Every name here came from files (a model, exports): made printable before it reaches a
+  // terminal.
+  std::string out = "chain: " + Printable(e.base_principal, 2048);
+  for (const HopExplanation& h : e.hops) out += " → " + Printable(h.role_arn, 2048);
   out += "\n";
   int n = 0;
   for (const HopExplanation& h : e.hops) {
-    out += "\nhop " + std::to_string(++n) + " (" + h.hop + "): " + h.caller_arn + " → " +
-           h.action + " on " + h.role_arn + ": ";
+    out += "\nhop " + std::to_string(++n) + " (" + h.hop + "): " + Printable(h.caller_arn, 2048) +
+           " → " + h.action + " on " + Printable(h.role_arn, 2048) + ": ";
     if (h.allowed) {
       out += "allowed\n";
     } else if (h.refusal == "NotEvaluated") {
