@@ -5,6 +5,8 @@
 // config files, since the credentials file is one of them (the region comes from --region or
 // AWS_REGION / AWS_DEFAULT_REGION).
 #include <cstdio>
+#include <optional>
+#include <string_view>
 
 #include "cli/chain_options.h"
 #include "cli/command.h"
@@ -59,6 +61,25 @@ constexpr PolicyDocumentKind kAllKinds[] = {PolicyDocumentKind::kBase,
                                             PolicyDocumentKind::kSpokeTrust};
 
 Error Invalid(std::string m) { return Error(ErrorCode::kInvalidArgument, std::move(m)); }
+
+// The process environment without the profile selection: no shared config file is loaded, so
+// an AWS_PROFILE set for other tools must not make the named profile "missing".
+class WithoutProfile final : public Environment {
+ public:
+  explicit WithoutProfile(const Environment& env) : env_(env) {}
+  std::optional<std::string> Get(std::string_view name) const override {
+    if (name == "AWS_PROFILE") return std::nullopt;
+    return env_.Get(name);
+  }
+  std::vector<std::pair<std::string, std::string>> All() const override {
+    auto all = env_.All();
+    std::erase_if(all, [](const auto& kv) { return kv.first == "AWS_PROFILE"; });
+    return all;
+  }
+
+ private:
+  const Environment& env_;
+};
 
 class PolicyCommand final : public Command {
  public:
@@ -118,9 +139,10 @@ class PolicyCommand final : public Command {
     SystemContext sys = system.context();
     // No shared config files: the credentials file is one of them, and a policy needs none.
     const ProfileSet no_profiles;
-    auto input = BuildSpokeInput(sub, chain_, sys.env, sys.files, no_profiles);
+    const WithoutProfile env(sys.env);
+    auto input = BuildSpokeInput(sub, chain_, env, sys.files, no_profiles);
     if (!input) return ReportError(input.error());
-    auto endpoint = ResolveSpokeEndpoint(*input, sys.env, no_profiles);
+    auto endpoint = ResolveSpokeEndpoint(*input, env, no_profiles);
     if (!endpoint) return ReportError(endpoint.error());
     options_.region = endpoint->region;
     const Format format = format_ == "terraform"        ? Format::kTerraform

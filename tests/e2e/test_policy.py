@@ -134,7 +134,9 @@ class PolicyTest(unittest.TestCase):
                 f.write("this is [not an ini file\n")
         self.env = {"PATH": "/usr/bin:/bin", "HOME": self.home, "LC_ALL": "C.UTF-8",
                     "AWS_CONFIG_FILE": os.path.join(aws, "config"),
-                    "AWS_SHARED_CREDENTIALS_FILE": os.path.join(aws, "credentials")}
+                    "AWS_SHARED_CREDENTIALS_FILE": os.path.join(aws, "credentials"),
+                    # Set for other tools; no profile is loaded, so it must not matter.
+                    "AWS_PROFILE": "not-in-any-file"}
 
     def tearDown(self) -> None:
         subprocess.run(["rm", "-rf", self.home], check=False)
@@ -338,6 +340,61 @@ class PolicyTest(unittest.TestCase):
             if isinstance(got, str):
                 got = json.loads(got)
             self.assertEqual(got, json.loads(trust))
+
+    # -- the lab: the generated documents decide a real chain --------------------------------
+    def lab_model(self, documents: dict) -> str:
+        printed = es.run([self.bin, "lab", "--print-model"], {"PATH": "/usr/bin:/bin"})
+        self.assertEqual(printed.returncode, 0, printed.describe())
+        model = json.loads(printed.stdout)
+        replaced = {"user": 0, "hub": 0, "spoke": 0}
+        for user in model["users"]:
+            if user["name"] == "sys-automation":
+                user["policies"] = [{"name": "base", "document": documents["base"]}]
+                replaced["user"] += 1
+        for role in model["roles"]:
+            if role["name"] == "automation-hub-role":
+                role["trust_policy"] = documents["hub-trust"]
+                role["policies"] = [{"name": "hub", "document": documents["hub"]}]
+                replaced["hub"] += 1
+            elif role["name"] == "automation-spoke-role":
+                role["trust_policy"] = documents["spoke-trust"]
+                replaced["spoke"] += 1
+        self.assertEqual(replaced, {"user": 1, "hub": 1, "spoke": 1}, replaced)
+        path = os.path.join(self.home, f"model-{len(os.listdir(self.home))}.json")
+        with open(path, "w") as f:
+            json.dump(model, f)
+        return path
+
+    def run_in_lab(self, model: str) -> es.Ran:
+        from test_lab_clients import Lab, USER_KEY, USER_SECRET
+        lab = Lab(self.bin, self.home, "--model", model)
+        self.addCleanup(lab.stop)
+        lab_home = os.path.join(self.home, f"lab-home-{len(os.listdir(self.home))}")
+        os.mkdir(lab_home)
+        env = es.base_env(lab_home, lab.url, USER_KEY, USER_SECRET,
+                          AWS_DEFAULT_REGION="us-east-1",
+                          ASSUME_ROLE_HUB_ACCOUNT=HUB, ASSUME_ROLE_HUB_ROLE="automation-hub-role",
+                          ASSUME_ROLE_SPOKE_ROLE="automation-spoke-role",
+                          ASSUME_ROLE_EXTERNAL_ID=EXTERNAL_ID,
+                          ASSUME_ROLE_SESSION_STRING=es.SESSION_STRING)
+        return es.run([self.bin, "run", "--spoke-account", "888888888888", "--", es.aws_cli(),
+                       "sts", "get-caller-identity", "--output", "json"], env,
+                      timeout=es.AWS_CLI_TIMEOUT)
+
+    def test_lab_runs_the_chain_on_the_generated_documents(self) -> None:
+        documents = {k: json.loads(self.ok(k, *SEED_FLAGS))
+                     for k in ("base", "hub-trust", "hub", "spoke-trust")}
+        ran = self.run_in_lab(self.lab_model(documents))
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        self.assertEqual(json.loads(ran.stdout)["Arn"],
+                         "arn:aws:sts::888888888888:assumed-role/automation-spoke-role/"
+                         "888888888888-" + es.SESSION_STRING)
+        # The documents decide: a spoke trust for another external id refuses the spoke hop.
+        other = json.loads(self.ok("spoke-trust", *SEED_FLAGS[:-4], "--spoke-external-id",
+                                   "another-external-id", "--org-id", ORG, "--principal", USER))
+        ran = self.run_in_lab(self.lab_model(dict(documents, **{"spoke-trust": other})))
+        self.assertNotEqual(ran.returncode, 0, ran.describe())
+        self.assertIn("AccessDenied", ran.stderr)
 
 
 if __name__ == "__main__":
