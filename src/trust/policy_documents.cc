@@ -299,12 +299,12 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
   }
 
   // Hub role → spoke role. The spoke hop passes the session tags (sts:TagSession). The source
-  // identity set on the hub hop is carried into the spoke session by role chaining; the IAM
-  // User Guide ("Monitor and control actions taken with assumed roles",
-  // id_credentials_temp_control-access_monitor) asks for sts:SetSourceIdentity on every role of
-  // a chain that carries one, so it is allowed here and in the spoke trust; the lab
-  // (src/policy/assume_role.cc RequiredActions) asks for it only when the call passes
-  // SourceIdentity, which the extra Allow cannot break.
+  // identity set on the hub hop is carried into the spoke call by role chaining, and then "permissions
+  // for sts:SetSourceIdentity are required in both the permissions policy of the principal who
+  // is assuming the role and in the role trust policy of the target role" (IAM User Guide,
+  // id_credentials_temp_control-access_monitor.md, "Permissions required to set source
+  // identity"): so it is allowed here and in the spoke trust. The lab requires the same
+  // (src/policy/assume_role.cc, RequiredActions with the caller).
   {
     std::vector<std::string> resources;
     const std::string tail = ":role" + out.spoke_role_path + out.spoke_role_name;

@@ -377,7 +377,7 @@ class PolicyTest(unittest.TestCase):
             json.dump(model, f)
         return path
 
-    def run_in_lab(self, model: str) -> es.Ran:
+    def run_in_lab(self, model: str, *flags: str) -> es.Ran:
         from test_lab_clients import Lab, USER_KEY, USER_SECRET
         lab = Lab(self.bin, self.home, "--model", model)
         self.addCleanup(lab.stop)
@@ -389,7 +389,8 @@ class PolicyTest(unittest.TestCase):
                           ASSUME_ROLE_SPOKE_ROLE="automation-spoke-role",
                           ASSUME_ROLE_EXTERNAL_ID=EXTERNAL_ID,
                           ASSUME_ROLE_SESSION_STRING=es.SESSION_STRING)
-        return es.run([self.bin, "run", "--spoke-account", "888888888888", "--", es.aws_cli(),
+        return es.run([self.bin, "run", "--spoke-account", "888888888888", *flags, "--",
+                       es.aws_cli(),
                        "sts", "get-caller-identity", "--output", "json"], env,
                       timeout=es.AWS_CLI_TIMEOUT)
 
@@ -405,6 +406,21 @@ class PolicyTest(unittest.TestCase):
         other = json.loads(self.ok("spoke-trust", *SEED_FLAGS[:-4], "--spoke-external-id",
                                    "another-external-id", "--org-id", ORG, "--principal", USER))
         ran = self.run_in_lab(self.lab_model(dict(documents, **{"spoke-trust": other})))
+        self.assertNotEqual(ran.returncode, 0, ran.describe())
+        self.assertIn("AccessDenied", ran.stderr)
+
+    def test_lab_source_identity_through_the_chain(self) -> None:
+        """The source identity set on the hub hop is carried into the spoke call: the IAM User
+        Guide asks for sts:SetSourceIdentity in the hub's permissions and the spoke trust, and
+        the lab enforces it, so documents made without --source-identity refuse the chain."""
+        flags = SEED_FLAGS + ["--source-identity", "alice"]
+        documents = {k: json.loads(self.ok(k, *flags))
+                     for k in ("base", "hub-trust", "hub", "spoke-trust")}
+        ran = self.run_in_lab(self.lab_model(documents), "--source-identity", "alice")
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        plain = json.loads(self.ok("spoke-trust", *SEED_FLAGS))
+        ran = self.run_in_lab(self.lab_model(dict(documents, **{"spoke-trust": plain})),
+                              "--source-identity", "alice")
         self.assertNotEqual(ran.returncode, 0, ran.describe())
         self.assertIn("AccessDenied", ran.stderr)
 
