@@ -1,4 +1,5 @@
-// `assume-spoke-role lab [--model FILE] [--listen HOST:PORT] [--port-file F] [--faults SPEC]
+// `assume-spoke-role lab [--model FILE | --iam-export DIR [--scp-export DIR]
+// [--credentials-file FILE]] [--listen HOST:PORT] [--port-file F] [--faults SPEC]
 // [--spokes N] [--sts-rate R] [--sts-burst B] [--sts-latency D] [--log-requests]`: a local STS
 // and AWS Organizations API on loopback with a model organization (docs/lab.md).
 
@@ -14,7 +15,9 @@
 #include "crypto/sha256.h"
 #include "lab/faults.h"
 #include "lab/lab_server.h"
+#include "hubspoke/iam_world.h"
 #include "iam/generated_spokes.h"
+#include "iam/iam_export.h"
 #include "iam/model.h"
 #include "lab/sts_service.h"
 #include "hubspoke/file_system.h"
@@ -37,6 +40,16 @@ Examples:
          AWS_SECRET_ACCESS_KEY=labSecretKey/sysAutomation/EXAMPLEKEY001
   aws sts get-caller-identity
   assume-spoke-role lab --model org.json --faults seed=42,throttle=0.2,first=3:503
+
+A real organization: --iam-export DIR serves the IAM of `aws iam
+get-account-authorization-details` exports (one JSON per account) and --scp-export DIR its SCPs
+(docs/policies.md, "Exporting a real organization" has the commands). Exports carry no access
+keys: the lab makes one per exported user and writes them to --credentials-file FILE (a new
+file, mode 0600), one profile per user named <account>-<user-name>:
+  assume-spoke-role lab --iam-export exports/iam --scp-export exports/scp \
+      --credentials-file /tmp/lab-credentials --port-file /tmp/lab.port &
+  AWS_SHARED_CREDENTIALS_FILE=/tmp/lab-credentials AWS_PROFILE=111111111111-sys-automation \
+      aws sts get-caller-identity
 
 Faults (--faults, comma-separated): throttle=P 500=P 503=P drop=P truncate=P garbage=P
 latency=50ms@P skew=+20m first=N:KIND every=N:KIND seed=S. See docs/lab.md.
@@ -94,7 +107,21 @@ class LabCommand final : public Command {
  public:
   CLI::App* Register(CLI::App& root) override {
     app_ = root.add_subcommand("lab", "Run a local STS emulator with a model organization");
-    app_->add_option("--model", model_path_, "Model file (JSON, docs/lab-model.schema.json)");
+    auto* model = app_->add_option("--model", model_path_,
+                                   "Model file (JSON, docs/lab-model.schema.json)");
+    auto* iam_export = app_->add_option(
+        "--iam-export", iam_export_,
+        "Directory of `aws iam get-account-authorization-details` outputs, one per account "
+        "(docs/policies.md)");
+    iam_export->excludes(model);
+    app_->add_option("--scp-export", scp_export_,
+                     "Directory of AWS Organizations outputs with the SCPs and the tree "
+                     "(docs/policies.md)")
+        ->needs(iam_export);
+    app_->add_option("--credentials-file", credentials_file_,
+                     "Write the generated keys of exported users here (new file, 0600), one "
+                     "profile per user: <account>-<user-name>")
+        ->needs(iam_export);
     app_->add_option("--listen", listen_, "HOST:PORT to listen on (default 127.0.0.1:0)");
     app_->add_option("--port-file", port_file_, "Write the chosen port to this file");
     app_->add_option("--faults", faults_, "Fault-injection spec, e.g. seed=42,throttle=0.2");
@@ -161,6 +188,9 @@ class LabCommand final : public Command {
       std::memcpy(&seed, bytes.data(), sizeof seed);
       session_key.assign(reinterpret_cast<const char*>(bytes.data()) + 8, 32);
       crypto::SecureWipe(bytes);
+    }
+    if (!iam_export_.empty()) {
+      if (Status s = GiveExportedUsersKeys(*model, seed); !s) return ReportError(s.error());
     }
     lab::FaultInjector injector(spec, *log);
     ServerOptions options;
@@ -236,7 +266,52 @@ class LabCommand final : public Command {
     return model;
   }
 
+  // Exported users get one key pair each, from 32 random bytes or, with --seed, from the seed
+  // (a restarted lab keeps the keys); the keys go to --credentials-file only, never to stderr.
+  Status GiveExportedUsersKeys(iam::Model& model, std::uint64_t seed) {
+    std::array<unsigned char, 32> material{};
+    if (seed_option_->count() > 0) {
+      std::memcpy(material.data(), &seed, sizeof seed);
+    } else if (Status s = crypto::RandomBytes(material); !s) {
+      return s.error().Wrap("lab");
+    }
+    SecretString file = iam::AddExportedUserKeys(
+        model, std::string_view(reinterpret_cast<const char*>(material.data()), material.size()));
+    crypto::SecureWipe(material);
+    std::size_t users = 0;
+    for (const iam::User& user : model.users) users += user.access_keys.empty() ? 0 : 1;
+    if (credentials_file_.empty()) {
+      std::fprintf(stderr,
+                   "lab: the %zu exported users cannot sign in until --credentials-file FILE is "
+                   "given (exports carry no access keys; the lab makes them)\n",
+                   users);
+      return Ok();
+    }
+    // A new file only: never replace the user's credentials or write through a symbolic link.
+    auto existing = files_->Stat(credentials_file_, /*follow_symlinks=*/false);
+    if (existing.ok()) {
+      return Usage("--credentials-file: " + credentials_file_ +
+                   ": already exists (a new file is required; remove it or pick another name)");
+    }
+    if (existing.status != FileOpStatus::kNotFound) {
+      return Usage("--credentials-file: " + credentials_file_ + ": " + existing.reason);
+    }
+    auto written = files_->WriteAtomically(credentials_file_, file.reveal(), 0600);
+    if (!written.ok()) {
+      return Usage("--credentials-file: cannot write " + credentials_file_ + ": " +
+                   written.reason);
+    }
+    std::fprintf(stderr, "lab: keys of %zu exported users in %s (profiles <account>-<user-name>)\n",
+                 users, credentials_file_.c_str());
+    return Ok();
+  }
+
   Result<iam::Model> LoadModelFile() {
+    if (!iam_export_.empty()) {
+      auto world = LoadIamExport(*files_, iam_export_, scp_export_);
+      if (!world) return world.error();
+      return world->model();  // a copy: the lab adds spokes and keys to it
+    }
     if (model_path_.empty()) return iam::BuiltinModel();
     // 16 MiB: a model of thousands of accounts and roles is a few MiB.
     auto file = files_->Read(model_path_, {.max_bytes = 16 << 20});
@@ -248,6 +323,9 @@ class LabCommand final : public Command {
 
   CLI::App* app_ = nullptr;
   std::string model_path_;
+  std::string iam_export_;
+  std::string scp_export_;
+  std::string credentials_file_;
   std::string listen_ = "127.0.0.1:0";
   std::string port_file_;
   std::unique_ptr<FileSystem> files_ = MakeRealFileSystem();

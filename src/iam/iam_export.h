@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hubspoke/result.h"
+#include "hubspoke/secret.h"
 #include "iam/model.h"
 
 namespace hubspoke::iam {
@@ -25,5 +26,12 @@ struct ExportFile {
 Result<Model> ModelFromExports(const std::vector<ExportFile>& iam_files,
                                const std::vector<ExportFile>& scp_files,
                                std::string_view iam_source, std::string_view scp_source);
+
+// Exports carry no access keys, so exported users cannot sign in to the lab until they get some:
+// gives every user without a key one pair derived from `seed` (HMAC-SHA256 of the user's ARN;
+// the lab passes 32 random bytes, or its --seed so a restarted lab keeps the keys) and returns
+// an AWS shared credentials file with one profile per such user, named "<account>-<user-name>",
+// in the model's order. Security: the returned text holds the secret keys.
+SecretString AddExportedUserKeys(Model& model, std::string_view seed);
 
 }  // namespace hubspoke::iam

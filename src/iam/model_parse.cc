@@ -5,7 +5,6 @@
 #include <set>
 
 #include "core/validate.h"
-#include "crypto/sha256.h"
 #include "iam/generated_spokes.h"
 #include "iam/model.h"
 #include "iam/model_reader.h"
@@ -14,16 +13,6 @@ namespace hubspoke::iam {
 namespace {
 
 using namespace model_reader;  // NOLINT(google-build-using-namespace): the file's vocabulary
-
-// AIDA…/AROA… + 17 characters of base32 from SHA-256 of the ARN: stable across runs, so logs
-// and trust policies naming unique ids stay valid.
-std::string DerivedUniqueId(std::string_view prefix, std::string_view arn) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  crypto::Digest d = crypto::Sha256(arn);
-  std::string out(prefix);
-  for (int i = 0; i < 17; ++i) out += kAlphabet[d[static_cast<std::size_t>(i)] % 32];
-  return out;
-}
 
 bool IsWordString(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {

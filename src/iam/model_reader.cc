@@ -3,7 +3,17 @@
 
 #include <set>
 
+#include "crypto/sha256.h"
+
 namespace hubspoke::iam::model_reader {
+
+std::string DerivedUniqueId(std::string_view prefix, std::string_view arn) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  crypto::Digest d = crypto::Sha256(arn);
+  std::string out(prefix);
+  for (int i = 0; i < 17; ++i) out += kAlphabet[d[static_cast<std::size_t>(i)] % 32];
+  return out;
+}
 
 Error ModelError(const std::string& path, const std::string& problem) {
   return Error(ErrorCode::kInvalidArgument, path + ": " + problem);

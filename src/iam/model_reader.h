@@ -18,6 +18,9 @@ namespace hubspoke::iam::model_reader {
 
 using nlohmann::json;
 
+// AIDA…/AROA… + 17 characters of base32 from SHA-256 of the ARN: stable across runs, so logs
+// and trust policies naming unique ids stay valid.
+std::string DerivedUniqueId(std::string_view prefix, std::string_view arn);
 Error ModelError(const std::string& path, const std::string& problem);
 const char* TypeName(const json& j);
 // Checks that `object` is an object with only `allowed` members.
