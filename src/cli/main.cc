@@ -59,11 +59,12 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeCredentialsCommand());
   commands.push_back(MakeWhoamiCommand());
   commands.push_back(MakeProfilesCommand());
+  commands.push_back(MakePolicyCommand());
+  commands.push_back(MakeExplainCommand());
   commands.push_back(MakeCacheCommand());
   commands.push_back(MakeVersionCommand());
   commands.push_back(MakeLabCommand());
   commands.push_back(MakeDemoCommand());
-  commands.push_back(MakePolicyCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
 

@@ -113,6 +113,17 @@ std::string TrustFix(const iam::HopDecision& d, const iam::Model& model, const F
          (ctx.hop == "hub" ? "hub-trust" : "spoke-trust") + "` prints one)";
 }
 
+// The policy a policy-level reason is about: its own name, else the first supporting reason's
+// of the same side ("permissions boundary of role hub"), else `fallback`.
+std::string PolicyOf(const iam::HopDecision& d, const iam::DecisionReason& r,
+                     const std::string& fallback) {
+  if (!r.policy.empty()) return r.policy;
+  for (const iam::DecisionReason& other : d.reasons) {
+    if (other.side == r.side && !other.policy.empty()) return other.policy;
+  }
+  return fallback;
+}
+
 }  // namespace
 
 std::string SmallestFix(const iam::HopDecision& d, const iam::Model& model,
@@ -160,9 +171,11 @@ std::string SmallestFix(const iam::HopDecision& d, const iam::Model& model,
       return "add to an identity policy of " + caller + ": {\"Effect\": \"Allow\", \"Action\": \"" +
              d.action + "\", \"Resource\": \"" + role + "\"}";
     case ReasonCode::kNoBoundaryAllow:
-      return "allow " + d.action + " on " + role + " in the permissions boundary " + r.policy;
+      return "allow " + d.action + " on " + role + " in the " +
+             PolicyOf(d, r, "permissions boundary of " + caller);
     case ReasonCode::kNoSessionPolicyAllow:
-      return "the calling session's own policies (" + r.policy + ") must allow " + d.action +
+      return "the calling session's own policies (" +
+             PolicyOf(d, r, "its session policies") + ") must allow " + d.action +
              " on " + role + ": widen them (--policy / --policy-arn of the call that made it)";
     case ReasonCode::kNoResourcePolicyAllow:
       return TrustFix(d, model, ctx);

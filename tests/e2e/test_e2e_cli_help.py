@@ -82,11 +82,18 @@ class CliHelpTest(unittest.TestCase):
             self.assertIn(fmt, text)
         self.assertIn("credential_process", text)
 
+    def test_explain_help(self) -> None:
+        text = self.check_help("explain")
+        for word in ("--base-principal", "--model", "--iam-export", "--scp-export", "--json",
+                     "--base-session-policy", "Exit status", "smallest change",
+                     "does not match"):
+            self.assertIn(word, text)
+
     def test_root_help(self) -> None:
         ran = self.tool("--help")
         self.assertEqual(ran.returncode, 0, ran.describe())
         for word in ("run", "credentials", "whoami", "profiles", "cache", "lab", "demo", "version",
-                     "Examples"):
+                     "explain", "Examples"):
             self.assertIn(word, ran.stdout)
 
     def test_no_subcommand_is_a_usage_error(self) -> None:
