@@ -12,5 +12,6 @@ APT_PACKAGES=(
 APT_COMMANDS=(node=nodejs npm=npm hyperfine=hyperfine parallel=parallel)
 # Python packages for the end-to-end tests and the benchmark (moto is our STS/IAM peer; the AWS
 # CLI is a real client run as the child command). Preinstalled on the project's machines.
-PY_PACKAGES=("moto[server]" boto3 awscli)
-PY_IMPORTS=(moto boto3 awscli)
+# PyYAML reads the CloudFormation output in tests/e2e/test_policy.py (the AWS CLI depends on it).
+PY_PACKAGES=("moto[server]" boto3 awscli PyYAML)
+PY_IMPORTS=(moto boto3 awscli yaml)
