@@ -35,6 +35,7 @@ std::unique_ptr<Command> MakeWhoamiCommand();    // src/cli/whoami.cc
 std::unique_ptr<Command> MakeProfilesCommand();  // src/cli/profiles.cc
 std::unique_ptr<Command> MakeCacheCommand();     // src/cli/cache.cc
 std::unique_ptr<Command> MakeFanoutCommand();    // src/cli/fanout.cc
+std::unique_ptr<Command> MakePolicyCommand();    // src/cli/policy.cc
 
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.

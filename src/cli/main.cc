@@ -63,6 +63,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeVersionCommand());
   commands.push_back(MakeLabCommand());
   commands.push_back(MakeDemoCommand());
+  commands.push_back(MakePolicyCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
 

@@ -19,7 +19,8 @@ std::string ExtraActionWhy(std::string_view action) {
     return "session tags were passed, so sts:TagSession must be allowed too: ";
   }
   if (action == "sts:SetSourceIdentity") {
-    return "a source identity was passed, so sts:SetSourceIdentity must be allowed too: ";
+    return "a source identity was passed or carried by the calling session (role chaining), so "
+           "sts:SetSourceIdentity must be allowed too: ";
   }
   return "";
 }
@@ -32,6 +33,15 @@ std::vector<std::string> RequiredActions(const AssumeRoleCall& request) {
     actions.push_back("sts:TagSession");
   }
   if (request.source_identity) actions.push_back("sts:SetSourceIdentity");
+  return actions;
+}
+
+std::vector<std::string> RequiredActions(const AssumeRoleCall& request,
+                                         const RequestContext& caller) {
+  std::vector<std::string> actions = RequiredActions(request);
+  if (!request.source_identity && !caller.principal.source_identity.empty()) {
+    actions.push_back("sts:SetSourceIdentity");
+  }
   return actions;
 }
 
@@ -115,7 +125,7 @@ AssumeRoleEvaluation EvaluateAssumeRole(const AssumeRolePolicies& policies,
   }
 
   const ActionEvaluation* deciding = nullptr;
-  for (const std::string& action : RequiredActions(request)) {
+  for (const std::string& action : RequiredActions(request, caller)) {
     RequestContext ctx = AssumeRoleContext(caller, request, action);
     result.actions.push_back(ActionEvaluation{action, Evaluate(all, ctx)});
   }

@@ -54,8 +54,16 @@ struct AssumeRoleEvaluation {
 // sts:AssumeRole, plus sts:TagSession when session tags or transitive tag keys are passed
 // ("In addition to the action that matches the API operation, you must have the following
 // permissions-only action", id_session-tags.md) and sts:SetSourceIdentity when a source
-// identity is passed [STSKEYS].
+// identity is passed [STSKEYS]. A caller whose session already carries a source identity also
+// needs sts:SetSourceIdentity (role chaining), which RequiredActions(request, caller) adds:
+// "When you assume a role with another role, called role chaining, permissions for
+// sts:SetSourceIdentity are required in both the permissions policy of the principal who is
+// assuming the role and in the role trust policy of the target role. Otherwise, the assume role
+// operation will fail." (IAM User Guide, id_credentials_temp_control-access_monitor.md,
+// "Permissions required to set source identity").
 std::vector<std::string> RequiredActions(const AssumeRoleCall& request);
+std::vector<std::string> RequiredActions(const AssumeRoleCall& request,
+                                         const RequestContext& caller);
 
 // The request context of the call for `action`: the caller's principal, time and keys (e.g.
 // aws:SecureTransport), the role as resource, and the request keys sts:RoleSessionName,

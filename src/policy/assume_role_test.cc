@@ -452,6 +452,34 @@ TEST(PolicyAssumeRole, RequiredActionsAndContext) {
   EXPECT_EQ(*keys.Find("aws:PrincipalArn"), std::vector<std::string>{kHubRole});
 }
 
+// Role chaining with a source identity on the calling session: sts:SetSourceIdentity is needed
+// in the caller's permissions and the target's trust even though the call passes none
+// (id_credentials_temp_control-access_monitor.md, "Permissions required to set source
+// identity").
+TEST(PolicyAssumeRole, ChainedSourceIdentityNeedsSetSourceIdentity) {
+  Principal carried = HubSession();
+  carried.source_identity = "alice";
+  EXPECT_EQ(RequiredActions(ToSpoke(), Caller(carried)),
+            (std::vector<std::string>{"sts:AssumeRole", "sts:SetSourceIdentity"}));
+  EXPECT_EQ(RequiredActions(ToSpoke(), Caller(HubSession())),
+            std::vector<std::string>{"sts:AssumeRole"});
+  AssumeRoleEvaluation ev = EvaluateAssumeRole(SpokeHop(), ToSpoke(), Caller(carried));
+  EXPECT_EQ(ev.decision, Decision::kImplicitDeny);
+  ASSERT_FALSE(ev.reasons.empty());
+  EXPECT_NE(ev.reasons.front().message.find("carried by the calling session"), std::string::npos)
+      << ev.reasons.front().message;
+  const char kAllowSet[] = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+      "Resource": "arn:aws:iam::*:role/automation-spoke-role"}]})";
+  const char kTrustSet[] = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+      "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]})";
+  AssumeRolePolicies both{.trust_policy = Trust(kTrustSet, kSpokeRole)};
+  both.identity_policies.push_back(Identity(kAllowSet, "identity policy of the hub role"));
+  EXPECT_EQ(EvaluateAssumeRole(both, ToSpoke(std::nullopt), Caller(carried)).decision,
+            Decision::kAllow);
+}
+
 TEST(PolicyAssumeRole, ReportsEveryAction) {
   AssumeRoleEvaluation ev =
       EvaluateAssumeRole(SpokeHop(), WithTags(ToSpoke()), Caller(HubSession()));
