@@ -46,8 +46,11 @@ Result<IamWorld> LoadIamModelFile(const FileSystem& files, const std::string& pa
 
 // Exports of a real organization (docs/policies.md has the commands that make them):
 // `iam_dir` holds one get-account-authorization-details JSON per account; `scp_dir` (optional,
-// "" for none) the Organizations exports. Errors are kInvalidArgument and name the file and
-// what is wrong in it.
+// "" for none) the Organizations exports. Both are read through `files`: "*.json" in the
+// directory and one level of subdirectories, sorted, at most 100000 entries, 64 MiB a file and
+// 1 GiB in all; symbolic links, FIFOs and devices are refused. Errors are kInvalidArgument, one
+// line, and name the directory, the file and the JSON path:
+//   "--iam-export DIR: 999999999999.json: $.RoleDetailList[3].AssumeRolePolicyDocument: …"
 Result<IamWorld> LoadIamExport(const FileSystem& files, const std::string& iam_dir,
                                const std::string& scp_dir = "");
 

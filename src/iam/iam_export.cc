@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "core/strings.h"
 #include "core/validate.h"
 #include "iam/iam_export_reader.h"
 #include "iam/model_reader.h"
@@ -481,7 +482,11 @@ class Builder {
 Result<Model> ModelFromExports(const std::vector<ExportFile>& iam_files,
                                const std::vector<ExportFile>& scp_files,
                                std::string_view iam_source, std::string_view scp_source) {
-  return Builder(iam_files, iam_source).Build(scp_files, scp_source);
+  auto model = Builder(iam_files, iam_source).Build(scp_files, scp_source);
+  if (model) return model;
+  // Messages quote names and values from the files: control characters must not break the
+  // one-line error or reach the terminal.
+  return Error(model.error().code(), Printable(model.error().message(), 4096));
 }
 
 }  // namespace hubspoke::iam

@@ -3,7 +3,7 @@
 // (users with their groups' policies, roles, customer managed policies; instance profiles are
 // ignored), and the Organizations exports for SCPs (`aws organizations list-policies`,
 // `describe-policy`, `list-targets-for-policy`, and the organization tree). The file layout is
-// described in docs/policies.md. Pure: the caller reads the files (trust/iam_world.cc).
+// described in docs/policies.md. Pure: the caller reads the files (trust/iam_export_loader.cc).
 #pragma once
 
 #include <string>

@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "core/strings.h"
 #include "core/validate.h"
 #include "iam/iam_export_reader.h"
 #include "iam/model_reader.h"
@@ -23,7 +24,8 @@ using model_reader::GetString;
 using model_reader::ModelError;
 
 Error InFile(const Error& error, std::string_view source, const ExportFile& file) {
-  Error e = error.Wrap(file.name);
+  // File names come from a directory listing: made printable, so the error stays one line.
+  Error e = error.Wrap(Printable(file.name));
   return source.empty() ? e : e.Wrap(std::string(source));
 }
 

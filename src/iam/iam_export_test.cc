@@ -453,6 +453,10 @@ TEST(IamExport, ErrorsNameTheFileAndTheJsonPath) {
   EXPECT_EQ(ErrorOf(WithFile(iam, "again.json", SpokeAccount("888888888888").dump())),
             "--iam-export in: again.json: $: account 888888888888 is also exported in "
             "spokes-888888888888.json");
+  json evil = SpokeAccount("888888888888");
+  evil["RoleDetailList"][0]["RoleName"] = "bad\nname\x1b[31m";
+  EXPECT_EQ(ErrorOf(WithFile(iam, "new\nline.json", evil.dump())).find('\x1b'),
+            std::string::npos);
   EXPECT_EQ(ErrorOf({}), "--iam-export in: no account export (*.json written by aws iam "
                          "get-account-authorization-details) in it");
 }

@@ -134,11 +134,65 @@ class IamExportLabTest(unittest.TestCase):
         self.assertEqual(ran.returncode, 0, ran.describe())
         self.assertEqual(json.loads(ran.stdout)["Arn"], es.spoke_arn(SPOKE), ran.describe())
 
-    def test_an_scp_on_the_spokes_ou_denies_its_spoke_hop(self) -> None:
+    def test_an_scp_on_the_hubs_ou_denies_the_spoke_hop(self) -> None:
+        # SCPs limit the principals of the accounts below them (the role's account's SCPs do
+        # not apply to a caller from another account): the spoke hop's caller is the hub role,
+        # so the OU that matters is the hub account's. The fixture leaves the hub (the
+        # management account) under the root; this export moves it into an OU "Hub", as
+        # `list-accounts-for-parent` would then print it.
+        export = self.copy_export()
+        scp = export["scp"]
+        root = export["root"]
+        hub_ou = f"ou-{root[2:6]}-hubhub01"
+        with open(os.path.join(scp, "accounts", f"{root}.json")) as f:
+            at_root = json.load(f)
+        hub = [a for a in at_root["Accounts"] if a["Id"] == HUB]
+        self.assertEqual(len(hub), 1, at_root)
+        at_root["Accounts"] = [a for a in at_root["Accounts"] if a["Id"] != HUB]
+        with open(os.path.join(scp, "ous", f"{root}.json")) as f:
+            ous = json.load(f)
+        ous["OrganizationalUnits"].append({"Id": hub_ou, "Name": "Hub", "Arn": "arn:x"})
+        for name, doc in ((f"accounts/{root}.json", at_root), (f"ous/{root}.json", ous),
+                          (f"accounts/{hub_ou}.json", {"Accounts": hub}),
+                          (f"ous/{hub_ou}.json", {"OrganizationalUnits": []})):
+            with open(os.path.join(scp, name), "w") as f:
+                json.dump(doc, f)
+        # Every node with SCPs needs an Allow: the new OU gets FullAWSAccess beside the deny.
+        with open(os.path.join(scp, "targets", "p-FullAWSAccess.json")) as f:
+            targets = json.load(f)
+        targets["Targets"].append({"TargetId": hub_ou, "Type": "ORGANIZATIONAL_UNIT"})
+        with open(os.path.join(scp, "targets", "p-FullAWSAccess.json"), "w") as f:
+            json.dump(targets, f)
+        deny = {"Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}]}
+
+        # Without the deny the moved hub still runs the chain; with it, the spoke hop fails.
+        credentials = os.path.join(self.tmp, f"credentials-{time.monotonic_ns()}")
+        lab = self.lab_with("--iam-export", export["iam"], "--scp-export", scp,
+                            "--credentials-file", credentials)
+        allowed = self.run_chain(lab.url, SPOKE, credentials)
+        self.assertEqual(allowed.returncode, 0, allowed.describe())
+        lab.stop()
+        fixture.add_scp(scp, "p-denyassume", "DenyAssumeRole", deny, hub_ou,
+                        "ORGANIZATIONAL_UNIT")
+        credentials = os.path.join(self.tmp, f"credentials-{time.monotonic_ns()}")
+        lab = self.lab_with("--iam-export", export["iam"], "--scp-export", scp,
+                            "--credentials-file", credentials)
+        denied = self.run_chain(lab.url, SPOKE, credentials)
+        self.assertEqual(denied.returncode, 1, denied.describe())
+        self.assertIn("AccessDenied", denied.stderr)
+        self.assertIn("spoke hop", denied.stderr)
+        self.assertIn("DenyAssumeRole", lab.log_with("DenyAssumeRole"))
+        # The hub hop (the caller is in the identity account, in another OU) still works.
+        user = self.user_keys(credentials)
+        self.assertEqual(assume(lab.url, user, role(HUB, "automation-hub-role"))[0], "")
+
+    def test_an_scp_on_a_spokes_ou_limits_the_principals_in_it(self) -> None:
+        # The spoke's own OU: its principals (the spoke role's sessions) may not assume roles,
+        # while the hub may still assume the spoke role (cross-account: not the caller's SCPs).
         export = self.copy_export()
         ou = export["ou_of"][SPOKE]
         self.assertTrue(ou.startswith("ou-"), export["ou_of"])
-        self.assertNotEqual(export["ou_of"][SPOKE_B], ou)
         fixture.add_scp(export["scp"], "p-denyassume", "DenyAssumeRole",
                         {"Version": "2012-10-17",
                          "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole",
@@ -146,14 +200,14 @@ class IamExportLabTest(unittest.TestCase):
         credentials = os.path.join(self.tmp, f"credentials-{time.monotonic_ns()}")
         lab = self.lab_with("--iam-export", export["iam"], "--scp-export", export["scp"],
                             "--credentials-file", credentials)
-        denied = self.run_chain(lab.url, SPOKE, credentials)
-        self.assertEqual(denied.returncode, 1, denied.describe())
-        self.assertIn("AccessDenied", denied.stderr)
-        self.assertIn("spoke hop", denied.stderr)
+        code, hub = assume(lab.url, self.user_keys(credentials), role(HUB, "automation-hub-role"))
+        self.assertEqual(code, "")
+        code, spoke = assume(lab.url, hub, role(SPOKE, "automation-spoke-role"), EXTERNAL_ID)
+        self.assertEqual(code, "")
+        # A spoke session assuming a role of its own account: its OU's SCP denies it.
+        self.assertEqual(assume(lab.url, spoke, role(SPOKE, "automation-spoke-role"))[0],
+                         "AccessDenied")
         self.assertIn("DenyAssumeRole", lab.log_with("DenyAssumeRole"))
-        # The spoke in the other OU is not affected.
-        other = self.run_chain(lab.url, SPOKE_B, credentials)
-        self.assertEqual(other.returncode, 0, other.describe())
 
     def test_the_export_decides_like_the_model_it_came_from(self) -> None:
         original = self.lab_with()  # the built-in model the export was made from
