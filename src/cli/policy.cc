@@ -41,6 +41,19 @@ Example (the README's automation chain):
 The partition (aws, aws-cn, aws-us-gov) follows --region. External ids are condition values in
 the trust policies, so they appear in the documents. No credentials are read.)HELP";
 
+// Not ChainHelpFooter: that one is about the base credentials, which `policy` never reads.
+constexpr const char* kPolicyEnvironment = R"HELP(
+Environment:
+  ASSUME_ROLE_HUB_ACCOUNT, ASSUME_ROLE_HUB_ROLE, ASSUME_ROLE_SPOKE_ROLE,
+  ASSUME_ROLE_EXTERNAL_ID, ASSUME_ROLE_HUB_EXTERNAL_ID, ASSUME_ROLE_SPOKE_EXTERNAL_ID stand in
+  for the flags of the same name, as for `run`; a flag beats its variable. AWS_REGION /
+  AWS_DEFAULT_REGION (else us-east-1) pick the partition. AWS_PROFILE and the shared config and
+  credentials files are not read.
+
+Exit status:
+  0 written; 2 bad flags or environment (one line naming the flag or variable); 1 a file could
+  not be written.)HELP";
+
 enum class Format { kJson, kTerraform, kCloudFormation };
 
 struct Target {
@@ -110,7 +123,7 @@ class PolicyCommand final : public Command {
       if (t.all)
         sub->add_option("--output-dir", output_dir_,
                         "New or empty directory for the files (made 0700, files 0600)");
-      sub->footer(std::string(kPolicyHelp) + "\n" + ChainHelpFooter(true));
+      sub->footer(std::string(kPolicyHelp) + "\n" + kPolicyEnvironment);
       subs_.push_back(sub);
     }
     lint_ = MakePolicyLintCommand();

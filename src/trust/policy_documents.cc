@@ -198,6 +198,9 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
       input.spoke_external_id.empty() ? input.external_id : input.spoke_external_id;
   const bool source_identity = !input.source_identity.empty();
   const bool tags = !input.tags.empty();
+  // The spoke role as people name it: "automation-spoke-role", or "/team/name" with a path.
+  const std::string spoke_shown =
+      spoke->path == "/" ? spoke->name : spoke->path + spoke->name;
 
   ChainPolicies out;
   out.partition = partition;
@@ -321,8 +324,7 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
     PolicyDocument& d = out.hub;
     d.kind = PolicyDocumentKind::kHub;
     d.name = "hub";
-    d.purpose = "lets the hub role assume the spoke role " + out.spoke_role_path +
-                out.spoke_role_name + " in the spoke accounts";
+    d.purpose = "lets the hub role assume the spoke role " + spoke_shown + " in the spoke accounts";
     d.account = out.hub_account_id;
     d.attaches_to = "the permission policy (inline) of the hub role " + out.hub_role_arn;
     d.json = Dump(Document({s}));
@@ -344,8 +346,8 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
     d.name = "spoke-trust";
     d.purpose = "lets the hub role assume the spoke role";
     d.account = spoke_accounts.empty() ? "every spoke account" : Join(spoke_accounts, ", ");
-    d.attaches_to = "the trust policy (AssumeRolePolicyDocument) of the role " +
-                    out.spoke_role_path + out.spoke_role_name + " in each spoke account";
+    d.attaches_to = "the trust policy (AssumeRolePolicyDocument) of the role " + spoke_shown +
+                    " in each spoke account";
     d.json = Dump(Document({s}));
   }
   return out;

@@ -4,6 +4,7 @@
 #include "hubspoke/policy_documents.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -89,7 +90,14 @@ std::string Comment(const std::string& prefix, const PolicyDocument& d) {
 // YAML's double-quoted scalar), so no value is ever read as a number, a bool or a tag.
 void Yaml(const ojson& v, int indent, std::string& out);
 
-std::string YamlKey(const std::string& k) { return ojson(k).dump(); }
+// Plain keys (CloudFormation's own: Type, Properties, Statement) stay plain; keys with ':'
+// (aws:PrincipalOrgID, Fn::Sub) are quoted.
+std::string YamlKey(const std::string& k) {
+  const bool plain = !k.empty() && std::isalpha(static_cast<unsigned char>(k[0])) &&
+                     std::all_of(k.begin(), k.end(),
+                                 [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+  return plain ? k : ojson(k).dump();
+}
 
 void YamlMapping(const ojson& v, int indent, std::string& out) {
   const std::string pad(static_cast<std::size_t>(indent), ' ');

@@ -361,7 +361,7 @@ TEST(PolicyDocuments, TerraformAndCloudFormationShape) {
             std::string::npos);
   const std::string spoke = RenderCloudFormationSpokeStackSet(p);
   EXPECT_EQ(spoke.find('!'), std::string::npos);  // no short-form intrinsics
-  EXPECT_NE(spoke.find("\"Default\": \"999999999999\""), std::string::npos);
+  EXPECT_NE(spoke.find("Default: \"999999999999\""), std::string::npos);
   EXPECT_NE(spoke.find("\"Fn::Sub\""), std::string::npos);
   EXPECT_NE(RenderCloudFormationHub(p).find("Type: \"AWS::IAM::Role\""), std::string::npos);
 }

@@ -219,6 +219,17 @@ class PolicyTest(unittest.TestCase):
         line = self.bad("hub", *SEED_FLAGS, "--external-id", "x", flag="--external-id")
         self.assertNotIn(EXTERNAL_ID, line)
 
+    def test_help_teaches(self) -> None:
+        ran = es.run([self.bin, "policy", "--help"], env=self.env)
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        for sub in ("base", "hub-trust", "hub", "spoke-trust", "all", "lint"):
+            self.assertIn(f"  {sub} ", ran.stdout)
+        ran = es.run([self.bin, "policy", "all", "--help"], env=self.env)
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        for needle in ("--output-dir", "--sso-permission-set", "--org-id",
+                       "arn:aws:iam::111111111111:user/sys-automation", "file:///dev/stdin"):
+            self.assertIn(needle, ran.stdout)
+
     # -- policy all --------------------------------------------------------------------------
     def write_all(self, *extra: str) -> str:
         out_dir = os.path.join(self.home, "policies")
@@ -330,7 +341,8 @@ class PolicyTest(unittest.TestCase):
             aws_home = os.path.join(self.home, "aws-cli-home")
             os.mkdir(aws_home)
             env = es.base_env(aws_home, server.url, "AKIAIOSFODNN7EXAMPLE",
-                              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+                              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                              AWS_DEFAULT_REGION="us-east-1")
             ran = es.run([es.aws_cli(), "iam", "create-role", "--role-name",
                           "automation-spoke-role", "--assume-role-policy-document",
                           "file:///dev/stdin", "--output", "json"], env=env,
