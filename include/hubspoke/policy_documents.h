@@ -24,8 +24,11 @@ struct PolicyOptions {
   // wildcards) named in the hub role's trust policy.
   std::vector<std::string> principals;
   // --sso-permission-set: IAM Identity Center permission-set names (1–32 of [\w+=,.@-]) whose
-  // roles in the hub account may assume the hub role.
+  // roles in sso_account_id may assume the hub role.
   std::vector<std::string> sso_permission_sets;
+  // --sso-account: the account the permission sets are assigned in (where Identity Center
+  // creates their roles). Empty: the hub account.
+  std::string sso_account_id;
   // --sso-region: the region of the Identity Center instance (its roles' path has a region
   // segment except for us-east-1). Required with sso_permission_sets.
   std::string sso_region;

@@ -36,7 +36,8 @@ Example (the README's automation chain):
   assume-spoke-role policy hub-trust ... | aws iam create-role --role-name automation-hub-role \
     --assume-role-policy-document file:///dev/stdin
   Identity Center: --sso-permission-set AutomationAccess --sso-region eu-west-1 instead of
-  (or with) --principal.
+  (or with) --principal; --sso-account ID when the permission set is assigned in another
+  account than the hub.
 
 The partition (aws, aws-cn, aws-us-gov) follows --region. External ids are condition values in
 the trust policies, so they appear in the documents. No credentials are read.)HELP";
@@ -115,6 +116,8 @@ class PolicyCommand final : public Command {
       sub->add_option("--sso-permission-set", options_.sso_permission_sets,
                       "IAM Identity Center permission-set name whose roles the hub trusts "
                       "(repeatable)");
+      sub->add_option("--sso-account", options_.sso_account_id,
+                      "Account the permission sets are assigned in (default: the hub account)");
       sub->add_option("--sso-region", options_.sso_region,
                       "Region of the IAM Identity Center instance (with --sso-permission-set)");
       sub->add_flag("--mfa", options_.mfa, "The hub trust requires MFA (within the last hour)");
@@ -143,7 +146,7 @@ class PolicyCommand final : public Command {
 
  private:
   int Generate(const Target& target, const CLI::App& sub) {
-    for (const char* flag : {"--org-id", "--sso-region", "--output-dir"}) {
+    for (const char* flag : {"--org-id", "--sso-account", "--sso-region", "--output-dir"}) {
       if (sub.get_option_no_throw(flag) != nullptr && sub.count(flag) > 0 &&
           sub.get_option(flag)->as<std::string>().empty())
         return ReportError(Invalid(std::string(flag) + ": the value is empty"));

@@ -162,6 +162,13 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
   if (!options.sso_permission_sets.empty() && options.sso_region.empty())
     return Invalid("--sso-region: missing: --sso-permission-set needs the region of the IAM "
                    "Identity Center instance (its roles' path names it)");
+  if (!options.sso_account_id.empty()) {
+    if (options.sso_permission_sets.empty())
+      return Invalid("--sso-account: given without --sso-permission-set (it names the account "
+                     "of the permission sets' roles)");
+    if (auto s = ValidateAccountId("--sso-account", options.sso_account_id); !s)
+      return std::move(s).error();
+  }
   if (!options.sso_region.empty()) {
     if (auto s = ValidateRegion("--sso-region", options.sso_region); !s)
       return std::move(s).error();
@@ -231,6 +238,11 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
       where.push_back(p);
     }
     for (const auto& n : options.sso_permission_sets) where.push_back("permission set " + n);
+    if (!options.sso_permission_sets.empty()) {
+      const std::string& a =
+          options.sso_account_id.empty() ? out.hub_account_id : options.sso_account_id;
+      if (std::find(accounts.begin(), accounts.end(), a) == accounts.end()) accounts.push_back(a);
+    }
     d.account = accounts.empty() ? "the base identity's account" : Join(accounts, ", ");
     d.attaches_to = where.empty()
                         ? "an identity policy of the base IAM user or role"
@@ -253,9 +265,13 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
       if (options.mfa) {
         // Present only in requests signed with temporary credentials made with MFA (or with
         // SerialNumber and TokenCode on this call): Bool (not BoolIfExists) refuses long-term
-        // keys, and the age bounds how long one MFA sign-in keeps opening the hub.
+        // keys. The age bounds how long one MFA sign-in keeps opening the hub; IfExists because
+        // the key describes the calling session's MFA, which an AssumeRole that proves MFA
+        // itself with SerialNumber and TokenCode (MFA of this very moment) does not have: the
+        // lab (src/iam/assume_role_decision.cc) sets only aws:MultiFactorAuthPresent then, and
+        // a plain NumericLessThan on an absent key never matches. The Bool keeps MFA required.
         c["Bool"] = ojson{{"aws:MultiFactorAuthPresent", "true"}};
-        c["NumericLessThan"] = ojson{{"aws:MultiFactorAuthAge", kMfaMaxAgeSeconds}};
+        c["NumericLessThanIfExists"] = ojson{{"aws:MultiFactorAuthAge", kMfaMaxAgeSeconds}};
       }
     };
     std::vector<ojson> statements;
@@ -272,15 +288,17 @@ Result<ChainPolicies> GenerateChainPolicies(const SpokeCredentialsInput& input,
       statements.push_back(std::move(s));
     }
     if (!options.sso_permission_sets.empty()) {
+      const std::string& sso_account =
+          options.sso_account_id.empty() ? out.hub_account_id : options.sso_account_id;
       std::vector<std::string> patterns;
       for (const auto& n : options.sso_permission_sets)
-        patterns.push_back(SsoRolePattern(partition, out.hub_account_id, options.sso_region, n));
+        patterns.push_back(SsoRolePattern(partition, sso_account, options.sso_region, n));
       ojson s;
       s["Sid"] = "TrustIdentityCenterPermissionSets";
       s["Effect"] = "Allow";
       // The account, narrowed to its Identity Center roles by the ArnLike below: a Principal
       // cannot hold the wildcard the roles' random suffix needs.
-      s["Principal"] = ojson{{"AWS", "arn:" + partition + ":iam::" + out.hub_account_id + ":root"}};
+      s["Principal"] = ojson{{"AWS", "arn:" + partition + ":iam::" + sso_account + ":root"}};
       s["Action"] = OneOrMany(actions);
       ojson arn_like = {{"aws:PrincipalArn", OneOrMany(patterns)}};
       ojson c = ojson::object();

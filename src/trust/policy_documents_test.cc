@@ -243,6 +243,16 @@ TEST(PolicyDocuments, IdentityCenterPatterns) {
   EXPECT_EQ(s["Condition"]["ArnLike"]["aws:PrincipalArn"],
             "arn:aws:iam::999999999999:role/aws-reserved/sso.amazonaws.com/"
             "AWSReservedSSO_Automation_*");
+  // Assigned in another account (--sso-account): its root and its roles, not the hub's.
+  o.sso_account_id = "444444444444";
+  const ChainPolicies other = Generate(SeedInput(), o);
+  s = json::parse(other.hub_trust.json)["Statement"][0];
+  EXPECT_EQ(s["Principal"]["AWS"], "arn:aws:iam::444444444444:root");
+  EXPECT_EQ(s["Condition"]["ArnLike"]["aws:PrincipalArn"],
+            "arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/"
+            "AWSReservedSSO_Automation_*");
+  EXPECT_EQ(other.base.account, "444444444444");
+  o.sso_account_id.clear();
   // With principals too: two statements.
   o.principals = SeedOptions().principals;
   const json doc = json::parse(Generate(SeedInput(), o).hub_trust.json);
@@ -256,7 +266,9 @@ TEST(PolicyDocuments, MfaConditions) {
   const ChainPolicies p = Generate(SeedInput(), o);
   const json c = json::parse(p.hub_trust.json)["Statement"][0]["Condition"];
   EXPECT_EQ(c["Bool"]["aws:MultiFactorAuthPresent"], "true");
-  EXPECT_EQ(c["NumericLessThan"]["aws:MultiFactorAuthAge"], "3600");
+  // IfExists: an AssumeRole that passes SerialNumber and TokenCode has no session age.
+  EXPECT_EQ(c["NumericLessThanIfExists"]["aws:MultiFactorAuthAge"], "3600");
+  EXPECT_FALSE(c.contains("NumericLessThan"));
   // The spoke hop is made by the hub role, whose session has no MFA.
   EXPECT_FALSE(json::parse(p.spoke_trust.json)["Statement"][0]["Condition"].contains("Bool"));
 }
@@ -312,6 +324,14 @@ TEST(PolicyDocuments, ValidationErrorsNameTheFlag) {
        }},
       {"--sso-region",
        [](SpokeCredentialsInput&, PolicyOptions& o) { o.sso_permission_sets = {"Admin"}; }},
+      {"--sso-account",
+       [](SpokeCredentialsInput&, PolicyOptions& o) { o.sso_account_id = "444444444444"; }},
+      {"--sso-account",
+       [](SpokeCredentialsInput&, PolicyOptions& o) {
+         o.sso_permission_sets = {"Admin"};
+         o.sso_region = "us-east-1";
+         o.sso_account_id = "4444";
+       }},
       {"--sso-region",
        [](SpokeCredentialsInput&, PolicyOptions& o) {
          o.sso_permission_sets = {"Admin"};

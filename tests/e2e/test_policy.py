@@ -205,6 +205,17 @@ class PolicyTest(unittest.TestCase):
         self.assertEqual(s["Condition"]["ArnLike"]["aws:PrincipalArn"],
                          f"arn:aws:iam::{HUB}:role/aws-reserved/sso.amazonaws.com/eu-west-1/"
                          "AWSReservedSSO_AutomationAccess_*")
+        # Assigned in an identity account rather than the hub.
+        doc = json.loads(self.ok("hub-trust", *flags, "--sso-account", "444444444444"))
+        s = doc["Statement"][0]
+        self.assertEqual(s["Principal"], {"AWS": "arn:aws:iam::444444444444:root"})
+        self.assertTrue(s["Condition"]["ArnLike"]["aws:PrincipalArn"].startswith(
+            "arn:aws:iam::444444444444:role/aws-reserved/sso.amazonaws.com/eu-west-1/"))
+
+    def test_mfa(self) -> None:
+        c = json.loads(self.ok("hub-trust", *SEED_FLAGS, "--mfa"))["Statement"][0]["Condition"]
+        self.assertEqual(c["Bool"], {"aws:MultiFactorAuthPresent": "true"})
+        self.assertEqual(c["NumericLessThanIfExists"], {"aws:MultiFactorAuthAge": "3600"})
 
     def test_bad_input(self) -> None:
         self.bad("hub-trust", *SEED_FLAGS[:-2], flag="--principal")
@@ -213,6 +224,7 @@ class PolicyTest(unittest.TestCase):
         self.bad("hub-trust", *SEED_FLAGS[:-2], "--principal", "arn:aws:iam::111111111111:user/*",
                  flag="--principal")
         self.bad("hub-trust", *SEED_FLAGS, "--sso-permission-set", "Admin", flag="--sso-region")
+        self.bad("hub-trust", *SEED_FLAGS, "--sso-account", "444444444444", flag="--sso-account")
         self.bad("hub", *SEED_FLAGS, "--spoke-account", "123", flag="--spoke-account")
         self.bad("base", *SEED_FLAGS[2:], flag="--hub-account")
         self.bad("all", *SEED_FLAGS, flag="--output-dir")
