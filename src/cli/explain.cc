@@ -80,7 +80,8 @@ class ExplainCommand final : public Command {
     auto world = model_.empty() ? LoadIamExport(sys.files, iam_export_, scp_export_)
                                 : LoadIamModelFile(sys.files, model_);
     if (!world) {
-      return ReportError(world.error().Wrap(model_.empty() ? "--iam-export" : "--model"));
+      // Export errors name their directory as "--iam-export DIR: FILE: …" already.
+      return ReportError(model_.empty() ? world.error() : world.error().Wrap("--model"));
     }
     std::string base_session_policy;
     if (!base_session_policy_file_.empty()) {
