@@ -471,12 +471,22 @@ class FanoutThrottlingTest(FanoutTestCase):
         accepted = [r for r in hub if r.get("status") == "200"]
         throttled = [r for r in hub if r.get("code") == "Throttling"]
         self.assertEqual(len(accepted), 500)
-        # Every request the hub sent, throttled or not, per second: within the limit plus a
-        # small burst (the bucket holds 50; the limiter probes a little above the rate).
+        # Every request the hub sent, throttled or not, per second. The limiter does not pace
+        # until it has seen a throttle (by design: sts_rate_limiter.h), so the first second
+        # holds the unpaced start: the 64 calls in flight and whatever the accepted ones' next
+        # accounts send before the first throttle is read, which on a loaded machine (CI's
+        # sanitizer stage: 138, 148) can be a few dozen; without a limiter it would be well over
+        # a thousand. Every later second stays within the limit plus a small burst (the bucket
+        # holds 50; the limiter probes a little above the rate).
+        # Seconds counted from the first request, so the start is not split across two.
+        start = min(float(r["t"]) for r in hub)
         per_second: dict[int, int] = {}
         for r in hub:
-            per_second[int(float(r["t"]))] = per_second.get(int(float(r["t"])), 0) + 1
-        busiest = max(per_second.values())
+            second = int(float(r["t"]) - start)
+            per_second[second] = per_second.get(second, 0) + 1
+        seconds = sorted(per_second)
+        self.assertLessEqual(per_second[seconds[0]], 64 + 50 + 50 + 25, per_second)
+        busiest = max(per_second[t] for t in seconds[1:])
         self.assertLessEqual(busiest, 50 + 50 + 25, per_second)
         self.assertLessEqual(len(throttled), 0.25 * len(accepted),
                              f"{len(throttled)} throttled of {len(hub)}")
