@@ -81,6 +81,25 @@ HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
     d.mfa_authenticated = true;
   }
 
+  // Source identity in a role chain. "After the source identity is set, the value cannot be
+  // changed. [...] The value persists into subsequent role sessions when you use the session
+  // credentials to assume another role" (IAM User Guide, reference_policies_iam-condition-keys,
+  // sts:SourceIdentity; likewise id_credentials_temp_control-access_monitor: "The value that is
+  // set cannot be changed during the role session"). So a chained call may repeat the caller's
+  // source identity but not replace it: the lab refuses a different one (AccessDenied; the
+  // documentation names no error code). The inherited value is set on the new session, and that
+  // needs sts:SetSourceIdentity in the target's trust policy whether or not the call repeats it
+  // (policy::RequiredActions with the caller; the documentation's role-chaining trust policies
+  // allow "sts:AssumeRole" with "sts:SetSourceIdentity").
+  if (input.source_identity && !caller.principal.source_identity.empty() &&
+      *input.source_identity != caller.principal.source_identity) {
+    return Refuse(std::move(d), Refusal::kSourceIdentityChanged, Side::kRequest,
+                  caller_arn + " carries the source identity " +
+                      Printable(caller.principal.source_identity) +
+                      ", which cannot be changed in a role chain; the request passed " +
+                      Printable(*input.source_identity));
+  }
+
   policy::AssumeRoleCall call{.role_arn = role.arn,
                               .role_session_name = input.session_name,
                               .external_id = input.external_id,

@@ -328,6 +328,37 @@ TEST_F(AssumeRoleDecisionTest, TheRoleMfaAndDurationAreChecked) {
   }
 }
 
+// A role chain keeps its source identity: a chained call may repeat it but not change it, and
+// the next session carries it only where the target's trust policy allows
+// sts:SetSourceIdentity (see DecideAssumeRole for the IAM User Guide's words).
+TEST_F(AssumeRoleDecisionTest, AChainCannotChangeItsSourceIdentity) {
+  const SessionState carried{.session_name = "me", .source_identity = "alice"};
+  Caller hub_session =
+      CallerOf("arn:aws:sts::999999999999:assumed-role/hub/me", carried);
+  ASSERT_EQ(hub_session.principal.source_identity, "alice");
+  AssumeRoleInput changed{.role_arn = kSpoke, .session_name = "s",
+                          .external_id = "the-right-external-id", .source_identity = "mallory"};
+  HopDecision d = DecideAssumeRole(model_, hub_session, changed);
+  EXPECT_EQ(d.refusal, Refusal::kSourceIdentityChanged) << ExplainDecision(d);
+  EXPECT_EQ(d.side, Side::kRequest);
+  EXPECT_NE(d.message.find("cannot be changed"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("mallory"), std::string::npos) << d.message;
+
+  // The same value, or none, reaches the policies: the spoke's trust policy does not allow
+  // sts:SetSourceIdentity, so both are refused there and not for a change.
+  for (std::optional<std::string> si : {std::optional<std::string>("alice"),
+                                        std::optional<std::string>()}) {
+    AssumeRoleInput same{.role_arn = kSpoke, .session_name = "s",
+                         .external_id = "the-right-external-id", .source_identity = si};
+    HopDecision p = DecideAssumeRole(model_, hub_session, same);
+    EXPECT_EQ(p.refusal, Refusal::kPolicy) << ExplainDecision(p);
+    EXPECT_EQ(p.action, "sts:SetSourceIdentity") << ExplainDecision(p);
+  }
+  // A session without a source identity may set one (policies permitting).
+  HopDecision fresh = DecideAssumeRole(model_, CallerOf(kHub), changed);
+  EXPECT_NE(fresh.refusal, Refusal::kSourceIdentityChanged);
+}
+
 TEST_F(AssumeRoleDecisionTest, CallersComeFromArns) {
   Caller user = CallerOf("arn:aws:iam::111111111111:user/alice");
   EXPECT_EQ(user.principal.type, policy::PrincipalType::kUser);

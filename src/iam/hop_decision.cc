@@ -47,6 +47,8 @@ const char* RefusalName(Refusal refusal) {
       return "TokenExpired";
     case Refusal::kAudienceMismatch:
       return "AudienceMismatch";
+    case Refusal::kSourceIdentityChanged:
+      return "SourceIdentityChanged";
   }
   return "";
 }

@@ -42,6 +42,7 @@ enum class Refusal {
   kNoOidcProvider,      // web identity: the role's account has no provider for the issuer
   kTokenExpired,        // web identity: exp lies in the past
   kAudienceMismatch,    // web identity: aud is none of the provider's client ids
+  kSourceIdentityChanged,  // a chained call passed a source identity other than the session's
 };
 const char* RefusalName(Refusal refusal);  // "NoSuchRole", "Policy", …
 

@@ -188,6 +188,11 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
                       caller_arn + " → " + decision.action + " on " + decision.role->arn + ": " +
                           policy::DecisionName(decision.decision) + ": " +
                           iam::ExplainReasons(decision.policy_reasons));
+    case iam::Refusal::kSourceIdentityChanged:
+      return StsError(403, "AccessDenied",
+                      "The source identity of a role session cannot be changed by role "
+                      "chaining.",
+                      decision.message);
     case iam::Refusal::kRoleChainingLimit:
       return StsError(400, "ValidationError",
                       "The requested DurationSeconds exceeds the 1 hour session limit for roles "

@@ -494,5 +494,82 @@ TEST(PolicyAssumeRole, ReportsEveryAction) {
       << ev.message;
 }
 
+// A Principal list means any of its entries: the strongest entry that names the caller decides,
+// whatever its position (issue: [account, user] refused a user without an identity policy that
+// [user, account] allowed). Every pair of principal forms is evaluated in both orders.
+struct PrincipalPairCase {
+  std::string name;
+  std::string first;
+  std::string second;
+  Principal caller;
+  bool boundary;  // the caller has a permissions boundary that allows only s3:*
+  Decision want;
+};
+
+void PrintTo(const PrincipalPairCase& c, std::ostream* os) { *os << c.name; }
+
+class PolicyPrincipalListOrder : public ::testing::TestWithParam<PrincipalPairCase> {};
+
+TEST_P(PolicyPrincipalListOrder, StrongestEntryDecidesInEitherOrder) {
+  const PrincipalPairCase& c = GetParam();
+  const std::string target = RoleArn(kUserAccount, "target");
+  for (const bool reversed : {false, true}) {
+    const std::string& a = reversed ? c.second : c.first;
+    const std::string& b = reversed ? c.first : c.second;
+    const std::string trust = R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow",
+        "Principal": {"AWS": [")" + a + R"(", ")" + b + R"("]}, "Action": "sts:AssumeRole"}})";
+    AssumeRolePolicies policies{.trust_policy = Trust(trust.c_str(), target)};
+    if (c.boundary) {
+      policies.permissions_boundary =
+          Other(PolicyKind::kPermissionsBoundary,
+                R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*",
+                    "Resource": "*"}})",
+                "boundary 's3-only'");
+    }
+    const AssumeRoleCall call{.role_arn = target, .role_session_name = "s"};
+    const AssumeRoleEvaluation ev = EvaluateAssumeRole(policies, call, Caller(c.caller));
+    EXPECT_EQ(DecisionName(ev.decision), std::string(DecisionName(c.want)))
+        << (reversed ? "reversed: " : "as written: ") << a << ", " << b << "\n"
+        << testing::Explain(ev.reasons, ev.message);
+  }
+}
+
+const std::string kAcct = kUserAccount;
+const std::string kRootArn = "arn:aws:iam::111111111111:root";
+const std::string kBotArn = "arn:aws:iam::111111111111:user/ci-bot";
+const std::string kWorkerRole = "arn:aws:iam::111111111111:role/worker";
+const std::string kWorkerSession = "arn:aws:sts::111111111111:assumed-role/worker/job-1";
+Principal CiBot() { return testing::User(kUserAccount, "ci-bot"); }
+Principal WorkerSession() { return testing::Session(kUserAccount, "worker", "job-1"); }
+
+INSTANTIATE_TEST_SUITE_P(
+    PolicyAssumeRole, PolicyPrincipalListOrder,
+    ::testing::Values(
+        // No identity policy anywhere: only a direct (or role) grant can allow.
+        PrincipalPairCase{"account and user", kAcct, kBotArn, CiBot(), false, Decision::kAllow},
+        PrincipalPairCase{"root and user", kRootArn, kBotArn, CiBot(), false, Decision::kAllow},
+        PrincipalPairCase{"account and everyone", kAcct, "*", CiBot(), false, Decision::kAllow},
+        PrincipalPairCase{"root and role", kRootArn, kWorkerRole, WorkerSession(), false,
+                          Decision::kAllow},
+        PrincipalPairCase{"account and session", kAcct, kWorkerSession, WorkerSession(), false,
+                          Decision::kAllow},
+        PrincipalPairCase{"root and session", kRootArn, kWorkerSession, WorkerSession(), false,
+                          Decision::kAllow},
+        // A boundary limits a grant to the role, not one to the exact session.
+        PrincipalPairCase{"role and session with a boundary", kWorkerRole, kWorkerSession,
+                          WorkerSession(), true, Decision::kAllow},
+        PrincipalPairCase{"root and session with a boundary", kRootArn, kWorkerSession,
+                          WorkerSession(), true, Decision::kAllow},
+        PrincipalPairCase{"root and role with a boundary", kRootArn, kWorkerRole, WorkerSession(),
+                          true, Decision::kImplicitDeny},
+        PrincipalPairCase{"user and another user's account", kBotArn,
+                          "arn:aws:iam::222222222222:root", CiBot(), false, Decision::kAllow},
+        // Entries that do not name the caller add nothing, in either order.
+        PrincipalPairCase{"account and another user", kAcct, "arn:aws:iam::111111111111:user/x",
+                          CiBot(), false, Decision::kImplicitDeny},
+        PrincipalPairCase{"account and another session", kAcct,
+                          "arn:aws:sts::111111111111:assumed-role/worker/job-2", WorkerSession(),
+                          false, Decision::kImplicitDeny}));
+
 }  // namespace
 }  // namespace hubspoke::policy

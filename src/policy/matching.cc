@@ -235,9 +235,35 @@ const char* PrincipalGrantName(PrincipalGrant grant) {
   return "";
 }
 
+namespace {
+
+// How directly a grant names the caller: a list means any of its entries, so the strongest
+// entry that matches decides, wherever it stands in the list. A user or exact session named
+// directly needs no identity policy and ignores boundaries; "*", a service or a federated
+// provider likewise; a role ARN is limited by a boundary or session policy; an account only
+// delegates to identity policies [EVAL step 3, PRIN].
+int Strength(PrincipalGrant grant) {
+  switch (grant) {
+    case PrincipalGrant::kDirect:
+      return 4;
+    case PrincipalGrant::kEveryone:
+    case PrincipalGrant::kService:
+    case PrincipalGrant::kFederated:
+      return 3;
+    case PrincipalGrant::kRole:
+      return 2;
+    case PrincipalGrant::kAccount:
+      return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::optional<PrincipalMatch> MatchPrincipal(const PrincipalElement& element,
                                              const Principal& principal) {
   if (element.everyone) return PrincipalMatch{PrincipalGrant::kEveryone, "*"};
+  std::optional<PrincipalMatch> best;
   for (const auto& [type, values] : element.values) {
     for (const std::string& value : values) {
       std::optional<PrincipalGrant> grant;
@@ -253,10 +279,12 @@ std::optional<PrincipalMatch> MatchPrincipal(const PrincipalElement& element,
           grant = PrincipalGrant::kFederated;
         }
       }
-      if (grant) return PrincipalMatch{*grant, type + ": " + value};
+      if (grant && (!best || Strength(*grant) > Strength(best->grant))) {
+        best = PrincipalMatch{*grant, type + ": " + value};
+      }
     }
   }
-  return std::nullopt;
+  return best;
 }
 
 std::string DescribePrincipalElement(const PrincipalElement& element) {

@@ -78,7 +78,9 @@ struct PrincipalMatch {
 // every principal of that account — "does not limit permissions to only the root user" [PRIN];
 // a role ARN matches the sessions of that role (compared with Principal::role_arn, path
 // included); a session ARN matches that exact session; user ARNs are exact and case-sensitive.
-// CanonicalUser (S3 only) never matches an IAM principal.
+// CanonicalUser (S3 only) never matches an IAM principal. When several entries match, the
+// strongest decides whatever the order (a user or session named directly, then "*", a service
+// or a federated provider, then a role, then an account).
 std::optional<PrincipalMatch> MatchPrincipal(const PrincipalElement& element,
                                              const Principal& principal);
 

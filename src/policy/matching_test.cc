@@ -151,6 +151,27 @@ TEST(PolicyMatching, Principals) {
   EXPECT_TRUE(MatchPrincipal(star, alice).has_value());
 }
 
+TEST(PolicyMatching, PrincipalListStrongestEntryWins) {
+  const Principal bot = testing::User("111111111111", "ci-bot");
+  const Principal job = testing::Session("111111111111", "worker", "job-1");
+  auto grant = [](std::vector<std::string> values, const Principal& p) {
+    PrincipalElement el;
+    el.values["AWS"] = std::move(values);
+    auto m = MatchPrincipal(el, p);
+    return m ? std::string(PrincipalGrantName(m->grant)) + " " + m->entry : std::string("none");
+  };
+  const std::string user = "arn:aws:iam::111111111111:user/ci-bot";
+  const std::string role = "arn:aws:iam::111111111111:role/worker";
+  const std::string session = "arn:aws:sts::111111111111:assumed-role/worker/job-1";
+  EXPECT_EQ(grant({"111111111111", user}, bot), "principal AWS: " + user);
+  EXPECT_EQ(grant({user, "111111111111"}, bot), "principal AWS: " + user);
+  EXPECT_EQ(grant({"111111111111", role}, job), "role AWS: " + role);
+  EXPECT_EQ(grant({role, "arn:aws:iam::111111111111:root"}, job), "role AWS: " + role);
+  EXPECT_EQ(grant({role, session}, job), "principal AWS: " + session);
+  EXPECT_EQ(grant({session, role}, job), "principal AWS: " + session);
+  EXPECT_EQ(grant({"111111111111", "*"}, bot), "everyone AWS: *");
+}
+
 TEST(PolicyMatching, PrincipalFromArn) {
   auto session = PrincipalFromArn("arn:aws:sts::999999999999:assumed-role/AWSReservedSSO_A_1/me",
                                   "/aws-reserved/sso.amazonaws.com/us-east-2/");

@@ -139,6 +139,9 @@ std::string SmallestFix(const iam::HopDecision& d, const iam::Model& model,
              "` prints its trust policy), or fix the " + ctx.hop + " account and role flags";
     case iam::Refusal::kMfaFailed:
       return "give an MFA device the world lists for " + caller + " with a 6-digit code";
+    case iam::Refusal::kSourceIdentityChanged:
+      return "drop --source-identity, or pass the one the calling session already carries: a "
+             "role chain cannot change it";
     case iam::Refusal::kRoleChainingLimit:
       return "ask for 3600 s or less (--duration): role chaining caps sessions at 1 h";
     case iam::Refusal::kMaxSessionDuration:
