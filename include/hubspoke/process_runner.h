@@ -113,6 +113,17 @@ class ProcessRunner {
   virtual Result<std::unique_ptr<ChildProcess>> Start(const ProcessSpec& spec) = 0;
 };
 
+// Finds `command` as the real runner's execvpe will, without running it, so that a caller can
+// refuse a command before doing any work for it (run and fanout check theirs before any STS
+// call). A name with a '/' is taken as a path; otherwise the directories of `path_env` (the
+// PATH variable; glibc's default "/bin:/usr/bin" when unset; an empty entry is the current
+// directory) are searched in order, skipping files that are not executable. Returns the path
+// found. Errors: kInvalidArgument for an empty command; kInternal with ErrorReason
+// kCommandNotFound ("command not found: NAME") or kCommandNotRunnable ("cannot run command:
+// NAME (why)": a directory, or no execute permission), as Start() reports them.
+Result<std::string> FindCommand(const std::string& command,
+                                const std::optional<std::string>& path_env);
+
 // The real one: vfork + execvpe (the child gets back the core-size limit HardenProcess()
 // lowered). Stateless apart from the process-wide forwarding set: any number may exist.
 std::unique_ptr<ProcessRunner> MakeRealProcessRunner();

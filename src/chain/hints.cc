@@ -45,6 +45,28 @@ std::string HintFor(Hop hop, const Error& error, const std::string& region) {
     return "the local clock differs from AWS's by more than 15 minutes; sync the clock (NTP)";
   }
   if (code == "AccessDenied" || code == "AccessDeniedException") {
+    // STS names the action it refused ("… is not authorized to perform: sts:TagSession on
+    // resource: …"): tags and a source identity need their own actions, in the trust policy for
+    // the same principal as sts:AssumeRole and, across accounts, in the caller's policy too.
+    const char* role = hop == Hop::kHub ? "hub" : "spoke";
+    const char* caller = hop == Hop::kHub ? "base identity" : "hub role";
+    if (message.find("cannot be changed by role chaining") != std::string::npos) {
+      return "the calling session already carries a source identity, which a role chain keeps: "
+             "pass no source identity, or the same one";
+    }
+    if (message.find("sts:TagSession") != std::string::npos) {
+      return std::string("session tags are passed, so the ") + role +
+             " role's trust policy must also allow sts:TagSession for the " + caller +
+             " (beside sts:AssumeRole), and the " + caller +
+             "'s policy must allow it on the role when it is in another account";
+    }
+    if (message.find("sts:SetSourceIdentity") != std::string::npos) {
+      return std::string("a source identity is set (or carried from the calling session), so "
+                         "the ") +
+             role + " role's trust policy must also allow sts:SetSourceIdentity for the " +
+             caller + " (beside sts:AssumeRole), and the " + caller +
+             "'s policy must allow it on the role when it is in another account";
+    }
     if (hop == Hop::kHub) {
       return "the base identity's policy must allow sts:AssumeRole on the hub role, and the hub "
              "role's trust policy must name the base identity; check the external id";

@@ -41,5 +41,34 @@ TEST(Hints, NameNoFlag) {
   EXPECT_GE(hints, 20);  // the table above does reach the hints
 }
 
+// AccessDenied for sts:TagSession or sts:SetSourceIdentity is not the generic trust hint: the
+// trust policy must allow that action too.
+TEST(Hints, AccessDeniedNamesTheExtraAction) {
+  const std::string user = "User: arn:aws:sts::999999999999:assumed-role/hub/me is not authorized "
+                           "to perform: ";
+  const std::string on = " on resource: arn:aws:iam::888888888888:role/spoke";
+  const std::string tag = HintFor(Hop::kSpoke, Aws("AccessDenied", user + "sts:TagSession" + on),
+                                  "us-east-1");
+  EXPECT_NE(tag.find("spoke role's trust policy must also allow sts:TagSession for the hub role"),
+            std::string::npos)
+      << tag;
+  const std::string set = HintFor(
+      Hop::kHub, Aws("AccessDenied", user + "sts:SetSourceIdentity" + on), "us-east-1");
+  EXPECT_NE(set.find("hub role's trust policy must also allow sts:SetSourceIdentity for the "
+                     "base identity"),
+            std::string::npos)
+      << set;
+  const std::string plain = HintFor(
+      Hop::kSpoke, Aws("AccessDenied", user + "sts:AssumeRole" + on), "us-east-1");
+  EXPECT_EQ(plain.find("TagSession"), std::string::npos) << plain;
+  EXPECT_NE(plain.find("must name the hub role"), std::string::npos) << plain;
+  const std::string changed = HintFor(
+      Hop::kSpoke,
+      Aws("AccessDenied", "The source identity of a role session cannot be changed by role "
+                          "chaining."),
+      "us-east-1");
+  EXPECT_NE(changed.find("already carries a source identity"), std::string::npos) << changed;
+}
+
 }  // namespace
 }  // namespace hubspoke

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,11 @@ std::unique_ptr<Command> MakeExplainCommand();   // src/cli/explain.cc
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.
 int ReportError(const Error& error);
+
+// The child command checked before any STS call (hubspoke::FindCommand, on our PATH, as it will
+// be run): 0 when it can run; else the error is printed and the status returned, 2 for an empty
+// command, 127 when it is not found, 126 when it cannot be run (as shells say).
+int CheckChildCommand(const std::string& subcommand, const std::vector<std::string>& argv,
+                      const std::optional<std::string>& path_env);
 
 }  // namespace hubspoke::cli

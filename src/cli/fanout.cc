@@ -230,6 +230,11 @@ class FanoutCommand final : public Command {
     auto setup = PrepareChain(*app_, flags_);
     if (!setup) return ReportError(setup.error());
     ChainSetup& chain = **setup;
+    // The command is looked up before any STS call, not once per account.
+    if (int status = CheckChildCommand("fanout", invocation.child_argv, chain.sys.env.Get("PATH"));
+        status != 0) {
+      return status;
+    }
 
     if (auto s = CheckSummaryPath(chain.sys); !s) return ReportError(s.error());
 

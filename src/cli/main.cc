@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "hubspoke/process_runner.h"
 #include "hubspoke/hardening.h"
 
 namespace hubspoke::cli {
@@ -12,6 +13,21 @@ namespace hubspoke::cli {
 int ReportError(const Error& error) {
   std::fprintf(stderr, "assume-spoke-role: error: %s\n", error.ToString().c_str());
   return error.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+int CheckChildCommand(const std::string& subcommand, const std::vector<std::string>& argv,
+                      const std::optional<std::string>& path_env) {
+  if (argv.empty()) return 0;
+  auto found = FindCommand(argv[0], path_env);
+  if (found) return 0;
+  if (found.error().code() == ErrorCode::kInvalidArgument) {
+    return ReportError(Error(ErrorCode::kInvalidArgument,
+                             subcommand + ": the command after -- is an empty string; nothing "
+                                          "was sent"));
+  }
+  std::fprintf(stderr, "assume-spoke-role: error: %s: %s; nothing was sent\n", subcommand.c_str(),
+               found.error().message().c_str());
+  return found.error().reason() == ErrorReason::kCommandNotFound ? 127 : 126;
 }
 
 namespace {

@@ -60,6 +60,11 @@ class RunCommand final : public Command {
     auto setup = PrepareChain(*app_, flags_);
     if (!setup) return ReportError(setup.error());
     const SystemContext& sys = (*setup)->sys;
+    // The command is looked up before any STS call: a typo costs no session.
+    if (int status = CheckChildCommand("run", invocation.child_argv, sys.env.Get("PATH"));
+        status != 0) {
+      return status;
+    }
     const ProfileSet& profiles = (*setup)->profiles;
     const SpokeCredentialsInput& input = (*setup)->input;
     if (refresh_ && flags_.cache) {

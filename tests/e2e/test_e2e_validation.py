@@ -168,6 +168,9 @@ ROWS: list[Row] = [
     Row("run-without-command", ["run"], "--", "no command given"),
     Row("run-with-empty-command", ["run", "--"], "--", "no command given"),
     Row("credentials-with-command", ["credentials", "--", "true"], "--", "run"),
+    Row("run-empty-string-command", ["run", "--", ""], "--", "empty string"),
+    Row("fanout-empty-string-command", ["fanout", "--spoke-accounts", SPOKE, "--", ""], "--",
+        "empty string"),
 ]
 
 
@@ -212,6 +215,32 @@ class ValidationTest(unittest.TestCase):
     def test_zz_no_connection_after_the_whole_table(self) -> None:
         # Sorted last: the whole table sent nothing (each row also checks its own run).
         self.assertEqual(self.listener.connections(), 0)
+
+    def test_a_command_that_cannot_run_sends_nothing(self) -> None:
+        # As shells say: 127 for a command not found, 126 for one that cannot be run; checked
+        # before any STS call (and once, not per account, for fanout).
+        not_exec = os.path.join(self.tmp, "not-executable")
+        with open(not_exec, "w") as f:
+            f.write("#!/bin/sh\n")
+        os.chmod(not_exec, 0o600)
+        cases = [(["run", "--", "/nonexistent"], 127, "command not found: /nonexistent"),
+                 (["run", "--", "no-such-command-e2e", "arg"], 127,
+                  "command not found: no-such-command-e2e"),
+                 (["run", "--", self.tmp], 126, "cannot run command"),
+                 (["run", "--", not_exec], 126, "cannot run command"),
+                 (["fanout", "--spoke-accounts", f"{SPOKE},777777777777", "--",
+                   "no-such-command-e2e"], 127, "command not found")]
+        for args, status, text in cases:
+            with self.subTest(args=args):
+                before = self.listener.connections()
+                ran = es.run([self.bin, *args], self.default_env(), timeout=es.DEFAULT_TIMEOUT)
+                self.assertEqual(self.listener.connections() - before, 0, ran.describe())
+                self.assertEqual(ran.returncode, status, ran.describe())
+                lines = ran.stderr.splitlines()
+                self.assertEqual(len(lines), 1, ran.describe())
+                self.assertTrue(lines[0].startswith(es.ERROR_PREFIX), ran.describe())
+                self.assertIn(text, lines[0])
+                self.assertIn("nothing was sent", lines[0])
 
     def check_row(self, row: Row) -> None:
         env = self.default_env()
