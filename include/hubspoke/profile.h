@@ -45,6 +45,14 @@ struct ProfileSet {
   const ProfileSection* FindServices(std::string_view name) const;
 };
 
+// Whether a property (or sub-property) name holds a secret and is never shown: a name containing
+// "secret", "token" or "password" (any case: aws_secret_access_key, aws_session_token,
+// aws_security_token, a tool's own client_secret or api_token, even web_identity_token_file),
+// and external_id (which guards a role against the confused deputy).
+bool IsSecretProfileKey(std::string_view key);
+// Replaces the value of every such property and sub-property, in every section, with "****".
+void MaskProfileSecrets(ProfileSet& set);
+
 enum class ProfileFileKind { kConfig, kCredentials };
 
 // Parses one file's text. `path` names the file in errors, which are kInvalidArgument, one line,

@@ -13,17 +13,14 @@ constexpr const char* kProfilesHelp = R"HELP(
 Reads AWS_CONFIG_FILE (~/.aws/config) and AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) as the
 AWS SDKs do and lists the profiles and what kind of base identity each gives. --json prints every
 property, in the shape of the cross-SDK parser test suite:
-{"profiles": {NAME: {KEY: VALUE, …}}, "ssoSessions": {…}}. Secret values (aws_secret_access_key,
-aws_session_token) are shown as "****". A malformed file is an error naming file and line.
+{"profiles": {NAME: {KEY: VALUE, …}}, "ssoSessions": {…}}. Secret values are shown as "****":
+external_id, and every property or sub-property whose name contains secret, token or password
+(aws_secret_access_key, aws_session_token, …). A malformed file is an error naming file and line.
 
 Examples:
   assume-spoke-role profiles
   assume-spoke-role profiles --json | jq '.profiles | keys'
 )HELP";
-
-// The secrets a profile can hold; never printed.
-constexpr const char* kSecretKeys[] = {"aws_secret_access_key", "aws_session_token",
-                                       "aws_security_token"};
 
 std::string KindOf(const ProfileSection& p) {
   auto has = [&](const char* key) { return p.Get(key).has_value(); };
@@ -62,13 +59,7 @@ class ProfilesCommand final : public Command {
     auto files = MakeRealFileSystem();
     auto profiles = LoadCliProfiles(*env, *files);
     if (!profiles) return ReportError(profiles.error());
-    for (auto& [name, section] : profiles->profiles) {
-      for (const char* key : kSecretKeys) {
-        if (auto it = section.properties.find(key); it != section.properties.end()) {
-          it->second.value = "****";
-        }
-      }
-    }
+    MaskProfileSecrets(*profiles);
     if (json_) {
       std::string text = ProfileSetToJson(*profiles);
       std::printf("%s\n", text.c_str());

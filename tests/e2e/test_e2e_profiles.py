@@ -64,6 +64,16 @@ class ProfilesTest(es.MotoTestCase):
             [profile regional]
             region = eu-west-1
             credential_process = {self.process}
+
+            [profile partner]
+            role_arn = {self.base_role_arn}
+            source_profile = keys
+            external_id = partner-external-id-e2e
+            my_api_token = api-token-value-e2e
+            Client_Secret = client-secret-value-e2e
+            tool =
+              password = tool-password-e2e
+              endpoint = https://tool.example.com
             """)
 
     def write(self, name: str, text: str) -> None:
@@ -138,6 +148,16 @@ class ProfilesTest(es.MotoTestCase):
         self.assertEqual(data["profiles"]["keys"]["aws_secret_access_key"], "****")
         self.assertEqual(data["profiles"]["base"]["source_profile"], "keys")
         self.assertEqual(es.leaks(ran.stdout + ran.stderr, [self.seed["secret_access_key"]]), [])
+        # external_id and every *token* / *secret* / *password* key, sub-properties included.
+        partner = data["profiles"]["partner"]
+        for key in ("external_id", "my_api_token", "client_secret"):
+            self.assertEqual(partner[key], "****", key)
+        self.assertEqual(partner["tool"], {"password": "****",
+                                           "endpoint": "https://tool.example.com"})
+        self.assertEqual(partner["source_profile"], "keys")
+        for secret in ("partner-external-id-e2e", "api-token-value-e2e", "client-secret-value-e2e",
+                       "tool-password-e2e"):
+            self.assertNotIn(secret, ran.stdout + ran.stderr)
 
     # -- bad configuration ------------------------------------------------------------------
     def assertFailsWith(self, ran: es.Ran, status: int, *parts: str) -> None:
