@@ -155,6 +155,13 @@ class LabCommand final : public Command {
       std::fwrite(iam::BuiltinModelJson().data(), 1, iam::BuiltinModelJson().size(), stdout);
       return 0;
     }
+    // Each flag is checked by name before anything starts (the server's own check would be
+    // reported against --listen).
+    if (threads_ < 0 || threads_ > kMaxServerThreads) {
+      return ReportError(Error(ErrorCode::kInvalidArgument,
+                               "--threads: " + std::to_string(threads_) + ": must be 0.." +
+                                   std::to_string(kMaxServerThreads) + " (0: one per core)"));
+    }
     auto model = LoadModel();
     if (!model) return ReportError(model.error());
     auto listen = ParseListen(listen_);
@@ -192,7 +199,7 @@ class LabCommand final : public Command {
     if (!iam_export_.empty()) {
       if (Status s = GiveExportedUsersKeys(*model, seed); !s) return ReportError(s.error());
     }
-    lab::FaultInjector injector(spec, *log);
+    lab::FaultInjector injector(spec, *log, seed);
     ServerOptions options;
     options.host = listen->first;
     options.port = listen->second;

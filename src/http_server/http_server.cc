@@ -21,7 +21,7 @@
 namespace hubspoke {
 namespace {
 
-constexpr int kMaxThreads = 64;
+constexpr int kMaxThreads = kMaxServerThreads;
 constexpr int kAcceptBatch = 64;  // connections accepted per wake-up before looking again
 // With `trusts`, newcomers at max_connections are counted until their worker has made room for
 // them; no more than this many may be on their way at once.

@@ -77,12 +77,14 @@ struct FaultAction {
 // Called on worker threads for every complete, well-formed request; must be thread-safe.
 using FaultHook = std::function<FaultAction(const ServerRequest&)>;
 
+inline constexpr int kMaxServerThreads = 64;
+
 struct ServerOptions {
   // Security: loopback by default; any other address only when the caller asks for it. An IP
   // literal ("127.0.0.1", "::1", "[::1]", "0.0.0.0") or "localhost" (= 127.0.0.1); no DNS.
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 = a free port chosen by the kernel, see HttpServer::port()
-  int threads = 0;    // worker event loops; 0 = std::thread::hardware_concurrency()
+  int threads = 0;    // worker event loops, 0..kMaxServerThreads; 0 = hardware_concurrency()
   // Security: every resource a client can make us hold is bounded.
   size_t max_header_bytes = 16 * 1024;  // request line + headers (and, separately, trailers)
   size_t max_body_bytes = 1 << 20;      // decoded body

@@ -189,7 +189,7 @@ FaultAction FaultInjector::Decide(const ServerRequest& request) {
   if (spec_.latency_probability > 0 && Uniform(spec_.seed, n, 1) < spec_.latency_probability) {
     action.delay = spec_.latency;
   }
-  const std::string request_id = FakeRequestId(spec_.seed, n);
+  const std::string request_id = FakeRequestId(id_seed_, n);
   auto error = [&](int status, const char* code, const char* message) {
     action.kind = FaultAction::Kind::kStatus;
     action.status = status;

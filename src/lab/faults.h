@@ -62,7 +62,11 @@ Result<FaultSpec> ParseFaultSpec(std::string_view text);
 // Decides the fault for each request (thread-safe; logs each injected fault at kInfo).
 class FaultInjector {
  public:
-  FaultInjector(FaultSpec spec, Logger& log) : spec_(std::move(spec)), log_(log) {}
+  // `id_seed` makes the request ids of injected errors: the lab's id seed (random unless --seed
+  // is given), so that two runs with the same fault spec do not hand out the same ids, while
+  // the faults themselves stay a function of the spec's seed.
+  FaultInjector(FaultSpec spec, Logger& log, std::uint64_t id_seed)
+      : spec_(std::move(spec)), log_(log), id_seed_(id_seed) {}
   FaultAction Decide(const ServerRequest& request);
   // A hook calling Decide(); the injector must outlive the server.
   FaultHook AsHook();
@@ -71,6 +75,7 @@ class FaultInjector {
  private:
   FaultSpec spec_;
   Logger& log_;
+  std::uint64_t id_seed_;
   std::atomic<std::uint64_t> counter_{0};
 };
 

@@ -46,7 +46,7 @@ std::vector<FaultAction::Kind> Sequence(const std::string& text, int n) {
   auto spec = ParseFaultSpec(text);
   EXPECT_TRUE(spec);
   auto log = MakeNullLogger();
-  FaultInjector injector(*spec, *log);
+  FaultInjector injector(*spec, *log, /*id_seed=*/1);
   std::vector<FaultAction::Kind> out;
   for (int i = 0; i < n; ++i) out.push_back(injector.Decide(ServerRequest{}).kind);
   return out;
@@ -66,6 +66,35 @@ TEST(LabFaultInjector, SameSeedSameFaults) {
                        FaultAction::Kind::kNone, FaultAction::Kind::kStatus}));
 }
 
+// The faults follow the spec's seed; their request ids follow the lab's id seed (random per run
+// without --seed), so two runs never hand out the same ids.
+TEST(LabFaultInjector, RequestIdsFollowTheLabsSeedNotTheSpecs) {
+  auto spec = ParseFaultSpec("every=1:503");
+  ASSERT_TRUE(spec);
+  auto log = MakeNullLogger();
+  auto ids = [&](std::uint64_t id_seed) {
+    FaultInjector injector(*spec, *log, id_seed);
+    std::vector<std::string> out;
+    for (int i = 0; i < 3; ++i) {
+      FaultAction a = injector.Decide(ServerRequest{});
+      EXPECT_EQ(a.kind, FaultAction::Kind::kStatus);
+      std::string id;
+      for (const auto& [k, v] : a.headers) {
+        if (k == "x-amzn-RequestId") id = v;
+      }
+      EXPECT_EQ(id.size(), 36u);
+      EXPECT_NE(a.body.find(id), std::string::npos);
+      out.push_back(id);
+    }
+    return out;
+  };
+  const auto a = ids(11);
+  EXPECT_EQ(a, ids(11));
+  const auto b = ids(12);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NE(a[i], b[i]);
+  EXPECT_NE(a[0], a[1]);
+}
+
 // The seed chain through a lab with faults, our client retrying (3 retries per call).
 class LabFaults : public ::testing::Test {
  protected:
@@ -73,7 +102,7 @@ class LabFaults : public ::testing::Test {
     auto spec = ParseFaultSpec(spec_text);
     ASSERT_TRUE(spec) << spec.error().message();
     lab_.reset();  // the old server goes before its injector
-    injector_ = std::make_unique<FaultInjector>(*spec, log_);
+    injector_ = std::make_unique<FaultInjector>(*spec, log_, /*id_seed=*/7);
     ServerOptions options;
     options.fault_hook = injector_->AsHook();
     lab_ = std::make_unique<LabServer>(iam::BuiltinModel(), std::move(options));

@@ -168,6 +168,8 @@ ROWS: list[Row] = [
     Row("run-without-command", ["run"], "--", "no command given"),
     Row("run-with-empty-command", ["run", "--"], "--", "no command given"),
     Row("credentials-with-command", ["credentials", "--", "true"], "--", "run"),
+    Row("lab-threads-too-many", ["lab", "--threads", "100000"], "--threads", "0..64"),
+    Row("lab-threads-negative", ["lab", "--threads=-1"], "--threads", "0..64"),
     Row("run-empty-string-command", ["run", "--", ""], "--", "empty string"),
     Row("fanout-empty-string-command", ["fanout", "--spoke-accounts", SPOKE, "--", ""], "--",
         "empty string"),
