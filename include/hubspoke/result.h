@@ -45,6 +45,10 @@ struct AwsErrorDetails {
   std::string message;     // the service's message
   std::string request_id;  // x-amzn-RequestId / <RequestId>
   int http_status = 0;
+
+  // "AccessDenied (HTTP 403, request id 4b1c…)", or without a code "HTTP 503 (request id …)";
+  // "no request id" when there is none. Then ": message" when there is one.
+  std::string Summary() const;
 };
 
 class [[nodiscard]] Error {

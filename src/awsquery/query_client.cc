@@ -112,12 +112,8 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
     AwsErrorDetails details = ParseErrorResponse(response->body, response->status);
     details.request_id = RequestIdOf(*response, &details);
     const ErrorClass cls = ClassifyAwsError(details.code, response->status);
-    std::string text = name + ": " +
-                       (details.code.empty() ? "HTTP " + std::to_string(response->status)
-                                             : details.code) +
-                       " (HTTP " + std::to_string(response->status) + ", request id " +
-                       (details.request_id.empty() ? "none" : details.request_id) + ")";
-    if (!details.message.empty()) text += ": " + details.message;
+    details.http_status = response->status;
+    std::string text = name + ": " + details.Summary();
     Error e = Error(cls.code, text).WithAws(std::move(details));
     if (cls.retryable && options_.on_retry) options_.on_retry(e);
     return settle(n, std::move(e), cls.retryable);

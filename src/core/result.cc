@@ -18,6 +18,14 @@ const char* ErrorCodeName(ErrorCode code) {
   return "unknown";
 }
 
+std::string AwsErrorDetails::Summary() const {
+  const std::string id = request_id.empty() ? "no request id" : "request id " + request_id;
+  std::string text = code.empty() ? "HTTP " + std::to_string(http_status) + " (" + id + ")"
+                                  : code + " (HTTP " + std::to_string(http_status) + ", " + id + ")";
+  if (!message.empty()) text += ": " + message;
+  return text;
+}
+
 std::string Error::ToString() const {
   if (hint_.empty()) return message_;
   return message_ + " — " + hint_;

@@ -216,11 +216,7 @@ class SsoProvider final : public CredentialsProvider {
     if (const std::string* id = FindHeader(r.headers, "x-amzn-RequestId")) {
       details.request_id = Printable(*id, 100);
     }
-    std::string text = context + ": " +
-                       (details.code.empty() ? "HTTP " + std::to_string(r.status) : details.code) +
-                       " (HTTP " + std::to_string(r.status) + ", request id " +
-                       (details.request_id.empty() ? "none" : details.request_id) + ")";
-    if (!details.message.empty()) text += ": " + details.message;
+    std::string text = context + ": " + details.Summary();
     ErrorCode code = ErrorCode::kRemote;
     std::string hint;
     if (r.status == 401) {

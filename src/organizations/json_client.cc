@@ -58,12 +58,8 @@ Result<JsonReply> JsonClient::Call(const Credentials& caller, const std::string&
     }
     AwsErrorDetails details = ParseJsonError(*response);
     const awsquery::ErrorClass cls = ClassifyJsonError(details.code, response->status);
-    std::string text =
-        name + ": " +
-        (details.code.empty() ? "HTTP " + std::to_string(response->status) : details.code) +
-        " (HTTP " + std::to_string(response->status) + ", request id " +
-        (details.request_id.empty() ? "none" : details.request_id) + ")";
-    if (!details.message.empty()) text += ": " + details.message;
+    details.http_status = response->status;
+    std::string text = name + ": " + details.Summary();
     Error e = Error(cls.code, text).WithAws(std::move(details));
     if (cls.retryable && options_.on_retry) options_.on_retry(e);
     return {std::move(e), cls.retryable};

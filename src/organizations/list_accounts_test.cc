@@ -402,7 +402,7 @@ TEST_F(OrganizationsTest, EachErrorMapsAndIsNotRetried) {
        "req-1): The security token included in the request is invalid.",
        ""},
       {400, "<html>not json</html>", "", ErrorCode::kRemote, "",
-       "Organizations ListAccountsForParent: HTTP 400 (HTTP 400, request id req-1)", ""},
+       "Organizations ListAccountsForParent: HTTP 400 (request id req-1)", ""},
   };
   for (const auto& c : cases) {
     FakeOrganizations org;
