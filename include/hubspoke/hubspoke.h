@@ -47,6 +47,10 @@ struct SpokeCredentialsInput {
   std::vector<std::string> policy_arns;  // managed session policies for the spoke session
   int retries = 3;                       // retries per STS call (throttling, 5xx, network)
   std::chrono::milliseconds timeout{10000};  // per HTTP attempt
+  // The whole chain: the hub and spoke calls with their retries and waits end within this time
+  // (a silent endpoint otherwise costs retries × timeout per hop); 0: no bound. A refreshing
+  // session (SpokeSessionCache) and each account of ForEachSpoke bound each of their calls by it.
+  std::chrono::milliseconds chain_timeout{180000};
 };
 
 struct SpokeCredentials {

@@ -81,6 +81,13 @@ struct StsClientOptions {
   std::string signing_region;  // e.g. eu-west-1
   int max_attempts = 4;        // 1 + retries
   std::chrono::milliseconds attempt_timeout{10000};
+  // The chain's timeout (SpokeCredentialsInput::chain_timeout; 0: none). With `deadline` set
+  // (Clock::Monotonic(): the end of a one-shot hub→spoke chain) every call ends by then; without
+  // it (a refreshing hop, each of fanout's accounts) each call, retries and waits included, ends
+  // within chain_timeout. A call cut short is a kTimeout error naming "the chain's timeout of
+  // N s".
+  std::chrono::milliseconds chain_timeout{0};
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   // Before retry n the client waits a random time below min(cap, base · 2^(n-1)) (full jitter).
   // Throttling (kThrottled), 5xx and network failures are retried; nothing else is.
   std::chrono::milliseconds backoff_base{100};

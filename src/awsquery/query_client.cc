@@ -69,6 +69,17 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
             reservation.wait + std::chrono::microseconds(500)));
       }
     }
+    std::chrono::milliseconds timeout = options_.attempt_timeout;
+    if (options_.deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          *options_.deadline - sys_.clock.Monotonic());
+      if (left.count() <= 0) {
+        return {Error(ErrorCode::kTimeout, name + ": not sent: the deadline (" +
+                                               options_.deadline_what + ") has passed"),
+                false};
+      }
+      timeout = std::min(timeout, left);
+    }
     if (options_.on_attempt) options_.on_attempt();
     sigv4::SignableRequest signable{
         .method = "POST",
@@ -89,7 +100,7 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
                         .url = options_.endpoint,
                         .headers = std::move(signable.headers),
                         .body = body,
-                        .timeout = options_.attempt_timeout};
+                        .timeout = timeout};
     const auto started = sys_.clock.Monotonic();
     auto response = sys_.http.Send(request);
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -119,7 +130,13 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
     return settle(n, std::move(e), cls.retryable);
   };
   return RunWithRetries<QueryReply>(policy,
-                                    RetryContext{sys_.clock, sys_.random, sys_.log, name}, attempt,
+                                    RetryContext{.clock = sys_.clock,
+                                                 .random = sys_.random,
+                                                 .log = sys_.log,
+                                                 .what = name,
+                                                 .deadline = options_.deadline,
+                                                 .deadline_what = options_.deadline_what},
+                                    attempt,
                                     ErrorMessageOf<QueryReply>);
 }
 

@@ -27,6 +27,11 @@ struct QueryClientOptions {
   std::string api_version;     // "2011-06-15" (STS), "2010-05-08" (IAM)
   RetryPolicy retry{.max_attempts = 4, .base = std::chrono::milliseconds(100)};
   std::chrono::milliseconds attempt_timeout{10000};
+  // The whole call, retries and waits included, ends by this time (clock.Monotonic()): each
+  // attempt's timeout is cut to what is left, and no retry starts that would end past it.
+  // kTimeout errors say "<deadline_what>". None: only the attempts and retries bound the call.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::string deadline_what;
   // Called with each transient failure, retried or not (code kThrottled when the service
   // throttled): how a caller running many calls at once learns to slow down. May be empty.
   std::function<void(const Error&)> on_retry;

@@ -77,6 +77,10 @@ Result<SpokeCredentials> GetSpokeCredentials(const SpokeCredentialsInput& input,
   const ProfileSet& profiles = options.profiles != nullptr ? *options.profiles : *loaded;
   auto plan = PlanSpokeChain(input, sys.env, profiles, default_session_string);
   if (!plan) return std::move(plan).error();
+  // One shot: both hops end within the chain's timeout, counted from here.
+  if (input.chain_timeout.count() > 0) {
+    plan->sts.deadline = sys.clock.Monotonic() + input.chain_timeout;
+  }
 
   // Base identity, fetched (and logged) before anything goes on the wire.
   auto base_creds = FetchBaseCredentials(base, sys.log, plan->endpoint.region);

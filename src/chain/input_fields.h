@@ -26,6 +26,7 @@ struct InputFieldNames {
   std::string policy = "policy";
   std::string policy_arns = "policy_arns";
   std::string retries = "retries";
+  std::string chain_timeout = "chain_timeout";
   std::string region = "region";
   std::string endpoint_url = "endpoint_url";
   std::string profile = "profile";

@@ -70,7 +70,8 @@ Result<SpokeChainPlan> PlanSpokeChain(const SpokeCredentialsInput& input, const 
   plan.sts = StsClientOptions{.endpoint = endpoint->url,
                               .signing_region = endpoint->signing_region,
                               .max_attempts = input.retries + 1,
-                              .attempt_timeout = input.timeout};
+                              .attempt_timeout = input.timeout,
+                              .chain_timeout = input.chain_timeout};
   plan.hub = AssumeRoleRequest{
       .role_arn = hub_role->ToString(),
       .role_session_name = HubSessionName(session_string),

@@ -117,6 +117,11 @@ Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames
   for (const auto& arn : in.policy_arns) {
     if (auto s = ValidatePolicyArn(n.policy_arns, arn); !s) return s;
   }
+  // A day: far above any chain (each call is bounded by timeout × (retries + 1) and the waits).
+  if (in.chain_timeout.count() < 0 || in.chain_timeout > std::chrono::hours(24))
+    return Bad(n.chain_timeout,
+               "invalid value '" + std::to_string(in.chain_timeout.count() / 1000) +
+                   "s': the chain's timeout is 0 (none) to 24h");
   if (in.retries < 0 || in.retries > 20)
     return Bad(n.retries, "invalid value '" + std::to_string(in.retries) +
                               "': retries are 0–20");

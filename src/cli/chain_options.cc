@@ -84,6 +84,10 @@ constexpr StringFlag kStringFlags[] = {
      &ChainFlags::policy_file, nullptr, &InputFieldNames::policy},
     {"--retries", "", "Retries per STS call on throttling, 5xx and network errors [default 3]",
      &ChainFlags::retries, nullptr, &InputFieldNames::retries},
+    {"--timeout", "",
+     "Give up when the hub and spoke calls, with their retries and waits, take longer (a "
+     "silent endpoint would otherwise cost 40 s per hop): 90, 90s, 3m; 0: never [default 3m]",
+     &ChainFlags::timeout, nullptr, &InputFieldNames::chain_timeout},
     {"--profile", "",
      "Profile of ~/.aws/config for the base identity (role_arn/source_profile chains, SSO, "
      "credential_process, static keys) and region [env AWS_PROFILE]",
@@ -94,7 +98,10 @@ constexpr StringFlag kStringFlags[] = {
 
 void AddChainOptions(CLI::App& app, ChainFlags& f) {
   for (const StringFlag& row : kStringFlags) {
-    if (f.many_spokes && row.value == &ChainFlags::spoke_account) continue;
+    if (f.many_spokes && (row.value == &ChainFlags::spoke_account ||
+                          row.value == &ChainFlags::timeout)) {
+      continue;  // fanout's own --spoke-accounts and --timeout (per account, the child too)
+    }
     std::string help = row.help;
     if (*row.env != '\0') help += std::string(" [env ") + row.env + "]";
     app.add_option(row.flag, f.*row.value, help);
@@ -121,7 +128,10 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
   InputFieldNames names;
   Source duration;
   for (const StringFlag& row : kStringFlags) {
-    if (f.many_spokes && row.value == &ChainFlags::spoke_account) continue;
+    if (f.many_spokes && (row.value == &ChainFlags::spoke_account ||
+                          row.value == &ChainFlags::timeout)) {
+      continue;  // fanout's own --spoke-accounts and --timeout (per account, the child too)
+    }
     // An explicitly empty flag is a mistake, not "use the default".
     if (app.count(row.flag) > 0 && (f.*row.value).empty())
       return Error(ErrorCode::kInvalidArgument, std::string(row.flag) + ": the value is empty");
@@ -137,6 +147,16 @@ Result<SpokeCredentialsInput> BuildSpokeInput(const CLI::App& app, const ChainFl
     if (auto s = ValidateDuration(duration.name, *seconds, /*chained=*/true, duration.value); !s)
       return std::move(s).error();
     in.duration = *seconds;
+  }
+  if (!f.many_spokes && app.count("--timeout") > 0) {
+    auto seconds = ParseDuration("--timeout", f.timeout);
+    if (!seconds) return std::move(seconds).error();
+    if (*seconds > std::chrono::hours(24)) {
+      return Error(ErrorCode::kInvalidArgument, "--timeout: invalid value '" +
+                                                    Printable(f.timeout, 40) +
+                                                    "': the chain's timeout is 0 (none) to 24h");
+    }
+    in.chain_timeout = *seconds;
   }
   if (app.count("--retries") > 0) {
     const std::string& r = f.retries;
@@ -278,7 +298,12 @@ std::string FlagsFor(const Error& e) {
   switch (e.code()) {
     case ErrorCode::kThrottled: return "--retries";
     case ErrorCode::kNetwork:
-    case ErrorCode::kTimeout: return "--endpoint-url, --region";
+    case ErrorCode::kTimeout:
+      // RunWithRetries / QueryClient: "the deadline (the chain's timeout of N s)".
+      if (e.message().find("the chain's timeout") != std::string::npos) {
+        return "--timeout, --endpoint-url, --region";
+      }
+      return "--endpoint-url, --region";
     default: return "";
   }
 }

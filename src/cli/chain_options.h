@@ -23,7 +23,8 @@ namespace hubspoke::cli {
 struct ChainFlags {
   std::string hub_account, spoke_account, hub_role, spoke_role;
   std::string external_id, hub_external_id, spoke_external_id, session_string;
-  std::string duration, region, endpoint_url, source_identity, policy_file, retries;
+  std::string duration, region, endpoint_url, source_identity, policy_file, retries,
+      timeout;
   std::string profile;  // --profile: the base identity's profile (else AWS_PROFILE, default)
   std::vector<std::string> tags, policy_arns;
   bool cache = false, no_cache = false;  // --cache / --no-cache (ASSUME_ROLE_CACHE=1 turns it on)

@@ -1,6 +1,7 @@
 #include "hubspoke/sts_client.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "awsquery/query_client.h"
 #include "core/partition.h"
@@ -15,6 +16,19 @@ namespace hubspoke {
 namespace {
 
 constexpr std::string_view kApiVersion = "2011-06-15";
+
+// "180", "2.5": a timeout in seconds for messages.
+std::string FormatSeconds(std::chrono::milliseconds ms) {
+  std::string s = std::to_string(ms.count() / 1000);
+  if (ms.count() % 1000 != 0) {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, ".%03lld", static_cast<long long>(ms.count() % 1000));
+    std::string f = frac;
+    while (f.back() == '0') f.pop_back();
+    s += f;
+  }
+  return s;
+}
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -34,6 +48,11 @@ StsClient::StsClient(const SystemContext& sys, StsClientOptions options)
 
 Result<StsClient::Reply> StsClient::Call(const Credentials* caller, const std::string& action,
                                          const Params& params) {
+  std::optional<std::chrono::steady_clock::time_point> deadline = options_.deadline;
+  if (!deadline && options_.chain_timeout.count() > 0) {
+    deadline = sys_.clock.Monotonic() + options_.chain_timeout;
+  }
+  const std::string seconds = FormatSeconds(options_.chain_timeout);
   awsquery::QueryClient query(
       sys_, awsquery::QueryClientOptions{.endpoint = options_.endpoint,
                                          .signing_region = options_.signing_region,
@@ -44,6 +63,9 @@ Result<StsClient::Reply> StsClient::Call(const Credentials* caller, const std::s
                                                               .base = options_.backoff_base,
                                                               .cap = options_.backoff_cap},
                                          .attempt_timeout = options_.attempt_timeout,
+                                         .deadline = deadline,
+                                         .deadline_what = "the chain's timeout of " +
+                                                          seconds + " s",
                                          .limiter = options_.limiter,
                                          .on_attempt = options_.on_attempt});
   auto reply = query.Call(caller, action, params);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -41,6 +42,11 @@ struct RetryContext {
   // Wrap an error after more than one attempt "gave up after N attempts: …" (off when the
   // caller words the count itself).
   bool say_attempts = true;
+  // No retry is started when its wait would end at or past this time (clock.Monotonic()): the
+  // last error is returned as kTimeout, "gave up at the deadline (<deadline_what>) after N
+  // attempts: …". The attempt itself must keep to the deadline (its own timeout).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  std::string deadline_what;  // "the chain's timeout of 180 s"
 };
 
 // Calls attempt(n) for n = 1, 2, … until it succeeds, its failure is not worth a retry, or
@@ -64,6 +70,13 @@ Result<T> RunWithRetries(const RetryPolicy& policy, const RetryContext& context,
       return std::move(outcome.result);
     }
     const std::chrono::milliseconds delay = policy.Delay(n, context.random);
+    if (context.deadline && context.clock.Monotonic() + delay >= *context.deadline) {
+      if (outcome.result.has_value()) return std::move(outcome.result);
+      Error e = outcome.result.error().Wrap("gave up at the deadline (" + context.deadline_what +
+                                            ") after " + std::to_string(n) +
+                                            (n == 1 ? " attempt" : " attempts"));
+      return std::move(e).WithCode(ErrorCode::kTimeout);
+    }
     context.log.Log(LogLevel::kInfo, context.what + ": attempt " + std::to_string(n) + "/" +
                                          std::to_string(max_attempts) + " failed (" +
                                          why(outcome.result) + "); retrying in " +

@@ -65,6 +65,32 @@ TEST(RunWithRetries, RetriesTransientFailuresThenGivesUpSayingSo) {
       << loop.log.text();
 }
 
+// A deadline: no retry starts whose wait would end at or past it; the last error is returned as
+// a timeout that says so.
+TEST(RunWithRetries, NoRetryStartsPastTheDeadline) {
+  Loop loop;
+  loop.context.deadline = loop.clock.Monotonic() + std::chrono::milliseconds(250);
+  loop.context.deadline_what = "the chain's timeout of 0.25 s";
+  int calls = 0;
+  Result<int> r = RunWithRetries<int>(
+      RetryPolicy{.max_attempts = 10, .base = std::chrono::milliseconds(100), .jitter = false},
+      loop.context,
+      [&](int) -> Attempt<int> {
+        ++calls;
+        return {Error(ErrorCode::kNetwork, "connection reset"), true};
+      },
+      ErrorMessageOf<int>);
+  ASSERT_FALSE(r.has_value());
+  // FakeClock's sleeps do not move Monotonic(): waits of 100 and 200 ms end before 250, the
+  // third (400 ms) would not.
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(r.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(r.error().message(),
+            "gave up at the deadline (the chain's timeout of 0.25 s) after 3 attempts: "
+            "connection reset");
+  EXPECT_EQ(loop.clock.sleeps().size(), 2u);
+}
+
 TEST(RunWithRetries, StopsAtSuccessOrAtAFailureNotWorthRetrying) {
   Loop loop;
   int calls = 0;

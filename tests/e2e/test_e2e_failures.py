@@ -101,6 +101,26 @@ class FailureTest(es.MotoTestCase):
         self.assertIn("check the STS endpoint", line)
         self.assertIn("(--endpoint-url, --region)", line)
 
+    def test_a_silent_endpoint_is_bounded_by_the_chain_timeout(self) -> None:
+        # A listener that never answers (the kernel completes the handshake; nobody reads):
+        # without --timeout each hop would cost 4 attempts of 10 s.
+        import socket
+        silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        self.addCleanup(silent.close)
+        port = silent.getsockname()[1]
+        env = self.env(self.seed["spoke_accounts"][0], AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}")
+        ran = self.tool("credentials", "--timeout", "3s", env=env)
+        self.assertExit(ran, 1)
+        line = self.assertOneErrorLine(ran)
+        self.assertLess(ran.seconds, 8.0, f"took {ran.seconds:.1f} s with --timeout 3s")
+        self.assertGreater(ran.seconds, 2.5)
+        self.assertIn("hub hop", line)
+        self.assertIn("the chain's timeout of 3 s", line)
+        self.assertIn("(--timeout, --endpoint-url, --region)", line)
+        self.assertIn("--timeout", self.tool("run", "--help", env=env).stdout)
+
     # -- secrets never leak ----------------------------------------------------------------
     def known_secrets(self) -> list[str]:
         s = self.seed
