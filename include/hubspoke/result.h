@@ -37,6 +37,7 @@ enum class ErrorReason {
   kNoCredentialsFound,        // no source of a credentials chain had any
   kCommandNotFound,           // a child's command does not exist (ENOENT, ENOTDIR): shells say 127
   kCommandNotRunnable,        // a child's command exists but cannot be run: shells say 126
+  kDeadline,                  // a call gave up at a deadline (the chain's timeout), not its own
 };
 
 // Details of an error reported by an AWS service, kept structured so callers can branch on them.

@@ -75,7 +75,8 @@ Result<QueryReply> QueryClient::Call(const Credentials* caller, const std::strin
           *options_.deadline - sys_.clock.Monotonic());
       if (left.count() <= 0) {
         return {Error(ErrorCode::kTimeout, name + ": not sent: the deadline (" +
-                                               options_.deadline_what + ") has passed"),
+                                               options_.deadline_what + ") has passed")
+                    .WithReason(ErrorReason::kDeadline),
                 false};
       }
       timeout = std::min(timeout, left);

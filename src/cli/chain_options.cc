@@ -299,10 +299,7 @@ std::string FlagsFor(const Error& e) {
     case ErrorCode::kThrottled: return "--retries";
     case ErrorCode::kNetwork:
     case ErrorCode::kTimeout:
-      // RunWithRetries / QueryClient: "the deadline (the chain's timeout of N s)".
-      if (e.message().find("the chain's timeout") != std::string::npos) {
-        return "--timeout, --endpoint-url, --region";
-      }
+      if (e.reason() == ErrorReason::kDeadline) return "--timeout, --endpoint-url, --region";
       return "--endpoint-url, --region";
     default: return "";
   }

@@ -75,7 +75,7 @@ Result<T> RunWithRetries(const RetryPolicy& policy, const RetryContext& context,
       Error e = outcome.result.error().Wrap("gave up at the deadline (" + context.deadline_what +
                                             ") after " + std::to_string(n) +
                                             (n == 1 ? " attempt" : " attempts"));
-      return std::move(e).WithCode(ErrorCode::kTimeout);
+      return std::move(e).WithCode(ErrorCode::kTimeout).WithReason(ErrorReason::kDeadline);
     }
     context.log.Log(LogLevel::kInfo, context.what + ": attempt " + std::to_string(n) + "/" +
                                          std::to_string(max_attempts) + " failed (" +

@@ -85,6 +85,7 @@ TEST(RunWithRetries, NoRetryStartsPastTheDeadline) {
   // third (400 ms) would not.
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(r.error().code(), ErrorCode::kTimeout);
+  EXPECT_EQ(r.error().reason(), ErrorReason::kDeadline);
   EXPECT_EQ(r.error().message(),
             "gave up at the deadline (the chain's timeout of 0.25 s) after 3 attempts: "
             "connection reset");
