@@ -21,5 +21,15 @@ TEST(LabJwt, DecodesClaimsWithoutVerifyingTheSignature) {
   EXPECT_FALSE(DecodeJwtClaims("a.%%%.c"));
 }
 
+// Found by fuzz/jwt_fuzz.cc: a number too large for a double threw out_of_range, not
+// parse_error, which nothing caught: one AssumeRoleWithWebIdentity call ended the lab.
+TEST(LabJwt, AHugeNumberIsAnErrorNotACrash) {
+  std::string token = Base64UrlEncode(R"({"alg":"none"})") + "." +
+                      Base64UrlEncode(R"({"sub":"s","exp":1E800})") + ".sig";
+  auto claims = DecodeJwtClaims(token);
+  ASSERT_FALSE(claims);
+  EXPECT_NE(claims.error().message().find("not JSON"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hubspoke::lab
