@@ -5,6 +5,8 @@ APT_PACKAGES=(
   libssl-dev libpugixml-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev
   python3
+  # The fuzz targets (scripts/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer).
+  clang libclang-rt-14-dev
 )
 # Tools checked by command name (installed from these packages only when the command is missing,
 # so a Node.js that came from elsewhere is left alone): command=package. GNU parallel is a peer

@@ -1,5 +1,8 @@
 #include "hubspoke/arn.h"
 
+#include <string>
+#include <vector>
+
 #include "core/partition.h"
 #include "core/strings.h"
 #include "core/validate.h"
@@ -16,8 +19,18 @@ Result<RoleArn> ResolveRole(std::string_view what, std::string_view role,
   RoleArn out;
   std::string_view path_and_name;
   if (role.rfind("arn:", 0) == 0) {
-    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME
-    auto parts = Split(role, ':');
+    // arn:PARTITION:iam::ACCOUNT:role/PATH/NAME. Only the first five colons separate fields: a
+    // role path may itself hold colons (IAM allows U+0021–U+007E between its slashes), and
+    // such a role's own ARN must resolve (found by fuzz/arn_fuzz.cc).
+    std::vector<std::string> parts;
+    std::string_view rest = role;
+    for (int i = 0; i < 5; ++i) {
+      std::size_t colon = rest.find(':');
+      if (colon == std::string_view::npos) break;
+      parts.emplace_back(rest.substr(0, colon));
+      rest.remove_prefix(colon + 1);
+    }
+    parts.emplace_back(rest);
     if (parts.size() != 6 || parts[2] != "iam" || !parts[3].empty() ||
         parts[5].rfind("role/", 0) != 0 || PartitionById(parts[1]).id.empty()) {
       return Error(ErrorCode::kInvalidArgument,

@@ -99,6 +99,13 @@ Result<TimePoint> ParseTimestamp(std::string_view s) {
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok()) return bad();
   sys_seconds tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{se} - minutes{offset_minutes};
+  // TimePoint counts nanoseconds in 64 bits: years 1678 to 2261 only. A later time (an
+  // Expiration of 9999-12-31T23:59:59Z meaning "never") becomes the latest one it can hold,
+  // rather than overflowing into the past (found by fuzz/timestamp_fuzz.cc).
+  const sys_seconds latest = floor<seconds>(TimePoint::max());
+  const sys_seconds earliest = ceil<seconds>(TimePoint::min());
+  if (tp > latest) return TimePoint(latest);
+  if (tp < earliest) return TimePoint(earliest);
   return TimePoint(tp);
 }
 

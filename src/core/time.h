@@ -17,7 +17,9 @@ std::string FormatAmzDate(TimePoint t);
 // 20150830 (the SigV4 credential-scope date).
 std::string FormatAmzDay(TimePoint t);
 // Accepts RFC 3339 with 'Z' or a numeric offset, optional fractional seconds
-// ("2019-07-15T23:28:33.359Z"), and the basic form 20150830T123600Z.
+// ("2019-07-15T23:28:33.359Z"), and the basic form 20150830T123600Z. Times past what TimePoint
+// holds (after 2262-04-11T23:47:16Z, before 1677-09-21) are clamped to its latest (earliest)
+// whole second.
 Result<TimePoint> ParseTimestamp(std::string_view text);
 
 }  // namespace hubspoke

@@ -23,5 +23,19 @@ TEST(Time, RejectsGarbage) {
   }
 }
 
+// Found by fuzz/timestamp_fuzz.cc: a year past 2262 overflowed TimePoint's nanoseconds (UB) and
+// came back as a time in the past, so a "never expires" credential looked expired.
+TEST(Time, FarFutureAndPastClampInsteadOfOverflowing) {
+  auto never = ParseTimestamp("9999-12-31T23:59:59Z");
+  ASSERT_TRUE(never);
+  EXPECT_EQ(*never, std::chrono::floor<std::chrono::seconds>(TimePoint::max()));
+  EXPECT_GT(*never, *ParseTimestamp("2262-04-11T23:47:15Z"));
+  EXPECT_EQ(*ParseTimestamp(FormatRfc3339(*never)), *never);
+  auto ancient = ParseTimestamp("0001-01-01T00:00:00Z");
+  ASSERT_TRUE(ancient);
+  EXPECT_EQ(*ancient, std::chrono::ceil<std::chrono::seconds>(TimePoint::min()));
+  EXPECT_LT(*ancient, *ParseTimestamp("1970-01-01T00:00:00Z"));
+}
+
 }  // namespace
 }  // namespace hubspoke

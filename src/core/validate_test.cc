@@ -109,6 +109,20 @@ TEST(ResolveRole, Forms) {
   EXPECT_EQ(arn->name, "spoke");
 }
 
+// Found by fuzz/arn_fuzz.cc: IAM allows ':' in a role path, and such a role's ARN was refused
+// because every colon was taken as a field separator.
+TEST(ResolveRole, APathWithColonsRoundTrips) {
+  auto name = ResolveRole("--hub-role", "team:a/hub", "--hub-account", "999999999999", "aws");
+  ASSERT_TRUE(name.has_value());
+  EXPECT_EQ(name->ToString(), "arn:aws:iam::999999999999:role/team:a/hub");
+  auto arn = ResolveRole("--hub-role", name->ToString(), "--hub-account", "", "aws");
+  ASSERT_TRUE(arn.has_value());
+  EXPECT_EQ(arn->path, "/team:a/");
+  EXPECT_EQ(arn->name, "hub");
+  EXPECT_FALSE(ResolveRole("R", "arn:aws:iam::888888888888:role/x:", "A", "", "aws").has_value());
+  EXPECT_FALSE(ResolveRole("R", "arn:aws:iam:x:888888888888:role/x", "A", "", "aws").has_value());
+}
+
 TEST(ResolveRole, Errors) {
   auto mismatch = ResolveRole("--spoke-role", "arn:aws:iam::888888888888:role/spoke", "--spoke-account",
                               "777777777777", "aws");

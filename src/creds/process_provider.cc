@@ -55,6 +55,14 @@ Result<Credentials> ParseOutput(std::string_view text, TimePoint now,
         .WithHint(
             "credential_process must print {\"Version\": 1, \"AccessKeyId\": …, "
             "\"SecretAccessKey\": …} on stdout and anything else on stderr");
+  } catch (const nlohmann::json::exception&) {
+    // out_of_range: a number too large for a double (1E800). what() quotes it: not shown.
+    return Error(ErrorCode::kMisconfigured,
+                 subject + " printed invalid JSON (" + std::to_string(text.size()) +
+                     " bytes, a number out of range)")
+        .WithHint(
+            "credential_process must print {\"Version\": 1, \"AccessKeyId\": …, "
+            "\"SecretAccessKey\": …} on stdout and anything else on stderr");
   }
   JsonWiper wiper{j};
   auto bad = [&](const std::string& what) {

@@ -79,6 +79,8 @@ Result<std::vector<SpokeAccount>> ParseJson(std::string_view content, std::strin
     doc = nlohmann::json::parse(content.begin(), content.end());
   } catch (const nlohmann::json::parse_error& e) {
     return Invalid(file + ": not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::exception&) {  // out_of_range: a number too large (1E800)
+    return Invalid(file + ": not valid JSON (a number out of range)");
   }
   const nlohmann::json* list = &doc;
   std::string prefix;

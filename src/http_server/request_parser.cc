@@ -152,6 +152,16 @@ size_t RequestParser::FeedHead(std::string_view data) {
     }
     return data.size();
   }
+  if (head_ == "\r" && data.front() == '\n') {
+    // The CR of an empty line before the request line came alone, at the end of a read: the
+    // line is complete now and is skipped like the others, whichever way the bytes were split
+    // (found by fuzz/http_request_fuzz.cc: a client writing byte by byte got a 400).
+    head_.clear();
+    started_ = false;
+    head_bytes_ += 1;
+    if (head_bytes_ > max) Fail(431, "request header fields too large");
+    return 1;
+  }
   const size_t old = head_.size();
   const char prev = head_.back();
   head_.append(data);

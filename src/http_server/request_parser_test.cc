@@ -91,6 +91,18 @@ TEST(HttpServerRequestParser, LeadingEmptyLinesAreIgnored) {
   split.Feed("\r");
   split.Feed("\nGET / HTTP/1.1\r\nHost: h\r\n\r\n");
   EXPECT_EQ(split.state(), State::kDone);
+  // Found by fuzz/http_request_fuzz.cc: two empty lines fed byte by byte made "\r\n\r\n" look
+  // like the end of an empty head (400 malformed request line).
+  for (size_t step : {1, 3}) {
+    RequestParser bytewise;
+    EXPECT_EQ(FeedAll(bytewise, wire, step), wire.size()) << step;
+    EXPECT_EQ(bytewise.state(), State::kDone) << step;
+    EXPECT_EQ(bytewise.request().target, "/");
+  }
+  RequestParser lone_cr;
+  lone_cr.Feed("\r");
+  lone_cr.Feed("\n");
+  EXPECT_FALSE(lone_cr.started());
 }
 
 TEST(HttpServerRequestParser, ConnectionSemantics) {

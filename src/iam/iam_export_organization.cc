@@ -35,6 +35,8 @@ Result<json> ParseExportJson(const ExportFile& file) {
   } catch (const json::parse_error& e) {
     return Error(ErrorCode::kInvalidArgument,
                  "not valid JSON at byte " + std::to_string(e.byte) + ": " + e.what());
+  } catch (const json::exception& e) {  // out_of_range: a number too large (1E800)
+    return Error(ErrorCode::kInvalidArgument, std::string("not valid JSON: ") + e.what());
   }
 }
 

@@ -426,6 +426,10 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   } catch (const json::parse_error& e) {
     return wrap(Error(ErrorCode::kInvalidArgument,
                       "not valid JSON at byte " + std::to_string(e.byte) + ": " + e.what()));
+  } catch (const json::exception& e) {
+    // out_of_range: a number too large for a double (1E800), which escaped as an exception
+    // (found by fuzz/model_fuzz.cc).
+    return wrap(Error(ErrorCode::kInvalidArgument, std::string("not valid JSON: ") + e.what()));
   }
   if (auto s = CheckObject(root, "$", {"$schema", "description", "organization", "accounts",
                                        "users", "roles", "oidc_providers", "managed_policies"});

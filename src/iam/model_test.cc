@@ -35,6 +35,15 @@ TEST(IamModel, BuiltinModelParsesAndMatchesTheSeed) {
   EXPECT_NE(m->FindOidcProvider("999999999999", kBuiltinOidcProvider), nullptr);
 }
 
+// Found by fuzz/model_fuzz.cc: a number too large for a double threw out_of_range past the
+// parse_error handler.
+TEST(IamModel, AHugeNumberIsAnErrorNotACrash) {
+  auto m = ParseModel(R"({"description": 1E800})", "m.json");
+  ASSERT_FALSE(m);
+  EXPECT_NE(m.error().message().find("m.json"), std::string::npos);
+  EXPECT_NE(m.error().message().find("not valid JSON"), std::string::npos);
+}
+
 TEST(IamModel, UniqueIdsAreStableAcrossLoads) {
   EXPECT_EQ(BuiltinModel().roles[0].unique_id, BuiltinModel().roles[0].unique_id);
   EXPECT_NE(BuiltinModel().roles[0].unique_id, BuiltinModel().roles[1].unique_id);

@@ -1,4 +1,6 @@
 // JWT claims of a web identity token, for the lab's AssumeRoleWithWebIdentity (nlohmann-json).
+#include <cstdint>
+
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
@@ -22,7 +24,9 @@ Result<JwtClaims> DecodeJwtClaims(std::string_view token) {
   nlohmann::json claims;
   try {
     claims = nlohmann::json::parse(*payload);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
+    // parse_error, or out_of_range for a number too large for a double ("exp": 1E800), which
+    // escaped as an exception and ended the lab (found by fuzz/jwt_fuzz.cc).
     return JwtError("the JWT payload is not JSON");
   }
   if (!claims.is_object()) return JwtError("the JWT payload is not a JSON object");
@@ -50,7 +54,18 @@ Result<JwtClaims> DecodeJwtClaims(std::string_view token) {
   }
   if (auto it = claims.find("exp"); it != claims.end()) {
     if (!it->is_number()) return JwtError("the JWT claim exp is not a number");
-    out.exp = it->get<std::int64_t>();
+    // A NumericDate may have a fraction; one outside int64 (2e20, or an unsigned past 2^63)
+    // made get<int64_t>() undefined behaviour (found by fuzz/jwt_fuzz.cc).
+    if (it->is_number_float()) {
+      const double d = it->get<double>();
+      if (!(d > -9.2e18 && d < 9.2e18)) return JwtError("the JWT claim exp is out of range");
+      out.exp = static_cast<std::int64_t>(d);
+    } else if (it->is_number_unsigned() &&
+               it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return JwtError("the JWT claim exp is out of range");
+    } else {
+      out.exp = it->get<std::int64_t>();
+    }
   }
   return out;
 }

@@ -199,7 +199,7 @@ ServerResponse StsService::HandleOrganizations(const ServerRequest& request, Tim
     if (!request.body.empty()) {
       try {
         input = json::parse(request.body);
-      } catch (const json::parse_error&) {
+      } catch (const json::exception&) {  // parse_error, or out_of_range for a huge number
         return OrgError{400, "SerializationException", "Start of structure or map found where "
                                                        "not expected.", "", "body is not JSON"};
       }

@@ -257,8 +257,9 @@ Evaluation Evaluate(std::span<const NamedPolicy> policies, const RequestContext&
   }
   for (const auto& [node, allowed] : scp_nodes) {
     if (allowed) continue;
-    auto in_node = [&node](const NamedPolicy& np) {
-      return np.kind == PolicyKind::kScp && np.scp_group == node;
+    // An init-capture: clang before 16 cannot capture a structured binding (the fuzz build).
+    auto in_node = [&group = node](const NamedPolicy& np) {
+      return np.kind == PolicyKind::kScp && np.scp_group == group;
     };
     Failure failure =
         NoAllow(ReasonCode::kNoScpAllow, PolicyKind::kScp,
