@@ -333,7 +333,7 @@ class Soak:
 
 def classify(message):
     """A failure's cause, from its message: the AWS error code when there is one."""
-    code = re.search(r"STS \w+: (\w+) \(|Organizations \w+: (\w+) \(|: (\w+Exception|Throttling|"
+    code = re.search(r"(?:STS|Organizations) \w+: (HTTP \d+|\w+) \(|: (\w+Exception|Throttling|"
                      r"ServiceUnavailable|InternalFailure)\b", message)
     if code:
         return next(g for g in code.groups() if g)
