@@ -38,7 +38,9 @@ struct SigningParams {
   std::chrono::seconds expires_in{3600};  // X-Amz-Expires, query placement only, 1 s to 7 days
   // Server side only: sign exactly these header names (lower-case), as the client listed them
   // in SignedHeaders. Empty: every header except authorization, user-agent, expect,
-  // transfer-encoding and x-amzn-trace-id (botocore's exclusions; proxies rewrite those).
+  // x-amzn-trace-id and the hop-by-hop headers (connection, keep-alive, proxy-authenticate,
+  // proxy-authorization, te, trailer, transfer-encoding, upgrade): botocore's exclusions,
+  // headers that proxies add, rewrite or drop.
   // (Initialized so designated initializers may omit it under -Wmissing-field-initializers.)
   std::vector<std::string> signed_headers = {};
 };

@@ -185,10 +185,17 @@ std::string CanonicalQuery(const DecodedParams& params, bool skip_signature) {
   return out;
 }
 
-// Headers botocore never signs: proxies and HTTP stacks add or rewrite them.
+// Headers botocore never signs (auth.py SIGNED_HEADERS_BLACKLIST, plus the Authorization header
+// being computed): proxies and HTTP stacks add, rewrite or drop them — the hop-by-hop headers of
+// RFC 9110 7.6.1 (Connection, Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade) are
+// not forwarded at all, so a signature over them breaks behind a proxy. Found by the
+// differential check against botocore (tests/differential/test_sigv4_diff.py).
 bool IsUnsignedByDefault(std::string_view lower_name) {
-  return lower_name == "authorization" || lower_name == "user-agent" || lower_name == "expect" ||
-         lower_name == "transfer-encoding" || lower_name == "x-amzn-trace-id";
+  static constexpr std::string_view kUnsigned[] = {
+      "authorization", "connection", "expect",  "keep-alive", "proxy-authenticate",
+      "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+      "user-agent",    "x-amzn-trace-id"};
+  return std::find(std::begin(kUnsigned), std::end(kUnsigned), lower_name) != std::end(kUnsigned);
 }
 
 struct CanonicalHeaders {
