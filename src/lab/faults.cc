@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/strings.h"
+#include "hubspoke/http.h"
 #include "lab/sts_xml_writer.h"
 
 namespace hubspoke::lab {
@@ -190,9 +191,25 @@ FaultAction FaultInjector::Decide(const ServerRequest& request) {
     action.delay = spec_.latency;
   }
   const std::string request_id = FakeRequestId(id_seed_, n);
+  // Each error in the protocol of the request: AWS Organizations speaks JSON 1.1
+  // (X-Amz-Target: AWSOrganizationsV20161128.*), whose throttle is TooManyRequestsException and
+  // whose server error is ServiceException (botocore's model for ListAccounts); STS speaks
+  // XML. A client that finds no code in the body would not know a throttle for one (the soak
+  // found `fanout --org` failing whole on a throttled ListAccounts).
+  const std::string* target = FindHeader(request.headers, "X-Amz-Target");
+  const bool organizations =
+      target != nullptr && target->rfind("AWSOrganizationsV20161128.", 0) == 0;
   auto error = [&](int status, const char* code, const char* message) {
     action.kind = FaultAction::Kind::kStatus;
     action.status = status;
+    if (organizations) {
+      const char* json_code = status < 500 ? "TooManyRequestsException" : "ServiceException";
+      action.headers = {{"x-amzn-RequestId", request_id},
+                        {"Content-Type", "application/x-amz-json-1.1"}};
+      action.body = std::string("{\"__type\":\"") + json_code + "\",\"Message\":\"" + message +
+                    "\"}";
+      return;
+    }
     action.headers = {{"x-amzn-RequestId", request_id}, {"Content-Type", "text/xml"}};
     action.body = ErrorResponseXml(status < 500, code, message, request_id);
   };

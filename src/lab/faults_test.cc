@@ -95,6 +95,25 @@ TEST(LabFaultInjector, RequestIdsFollowTheLabsSeedNotTheSpecs) {
   EXPECT_NE(a[0], a[1]);
 }
 
+// An Organizations request (JSON 1.1) gets its faults in JSON, with the codes its clients know.
+TEST(LabFaultInjector, OrganizationsFaultsSpeakJson) {
+  auto spec = ParseFaultSpec("every=1:throttle");
+  ASSERT_TRUE(spec);
+  auto log = MakeNullLogger();
+  FaultInjector injector(*spec, *log, 3);
+  ServerRequest org{.method = "POST", .target = "/", .path = "/",
+                    .headers = {{"X-Amz-Target", "AWSOrganizationsV20161128.ListAccounts"}}};
+  FaultAction a = injector.Decide(org);
+  EXPECT_EQ(a.status, 400);
+  EXPECT_EQ(a.body.find("{\"__type\":\"TooManyRequestsException\""), 0u) << a.body;
+  ServerRequest sts{.method = "POST", .target = "/", .path = "/"};
+  FaultAction b = injector.Decide(sts);
+  EXPECT_NE(b.body.find("<Code>Throttling</Code>"), std::string::npos) << b.body;
+  auto five = ParseFaultSpec("every=1:503");
+  FaultInjector five_injector(*five, *log, 3);
+  EXPECT_NE(five_injector.Decide(org).body.find("ServiceException"), std::string::npos);
+}
+
 // The seed chain through a lab with faults, our client retrying (3 retries per call).
 class LabFaults : public ::testing::Test {
  protected:
