@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_lines.h"
+
 #include "hubspoke/sigv4.h"
 
 namespace {
@@ -66,16 +68,4 @@ nlohmann::json SignOne(const nlohmann::json& in) {
 
 }  // namespace
 
-int main() {
-  std::string line;
-  while (std::getline(std::cin, line)) {
-    nlohmann::json out;
-    try {
-      out = SignOne(nlohmann::json::parse(line));
-    } catch (const std::exception& e) {
-      out = {{"ok", false}, {"error", std::string("driver: ") + e.what()}};
-    }
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-  }
-  return 0;
-}
+int main() { return hubspoke::differential::ServeJsonLines(SignOne); }
