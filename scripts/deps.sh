@@ -7,6 +7,9 @@ APT_PACKAGES=(
   python3
   # The fuzz targets (scripts/fuzz): clang and its libFuzzer runtime (libclang_rt.fuzzer).
   clang libclang-rt-14-dev
+  # The package's checks (tests/package/): lintian on the .deb, the man pages rendered, the zsh
+  # and fish completions parsed by their shells.
+  lintian man-db groff-base zsh fish
 )
 # Tools checked by command name (installed from these packages only when the command is missing,
 # so a Node.js that came from elsewhere is left alone): command=package. GNU parallel is a peer

@@ -104,7 +104,8 @@ void AddChainOptions(CLI::App& app, ChainFlags& f) {
     }
     std::string help = row.help;
     if (*row.env != '\0') help += std::string(" [env ") + row.env + "]";
-    app.add_option(row.flag, f.*row.value, help);
+    CLI::Option* option = app.add_option(row.flag, f.*row.value, help);
+    if (row.value == &ChainFlags::policy_file) option->type_name("FILE");  // completes file names
   }
   app.add_option("--tag", f.tags, "Session tag KEY=VALUE on the spoke session (repeatable)");
   app.add_option("--policy-arn", f.policy_arns,

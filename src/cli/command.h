@@ -16,6 +16,7 @@ namespace hubspoke::cli {
 struct Invocation {
   std::vector<std::string> child_argv;  // everything after "--"
   bool saw_double_dash = false;
+  const CLI::App* root = nullptr;  // the whole table of subcommands and flags (completion, man)
 };
 
 class Command {
@@ -38,6 +39,8 @@ std::unique_ptr<Command> MakeCacheCommand();     // src/cli/cache.cc
 std::unique_ptr<Command> MakeFanoutCommand();    // src/cli/fanout.cc
 std::unique_ptr<Command> MakePolicyCommand();    // src/cli/policy.cc
 std::unique_ptr<Command> MakeExplainCommand();   // src/cli/explain.cc
+std::unique_ptr<Command> MakeCompletionCommand();  // src/cli/completion.cc
+std::unique_ptr<Command> MakeManPagesCommand();    // src/cli/completion.cc (hidden)
 
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.

@@ -32,7 +32,8 @@ class CredentialsCommand final : public Command {
     app_ = root.add_subcommand("credentials", "Print the spoke role's credentials");
     AddChainOptions(*app_, flags_);
     app_->add_option("-f,--format", format_,
-                     "env, export, json or credential-process [default export]");
+                     "env, export, json or credential-process [default export]")
+        ->type_name("{env,export,json,credential-process}");
     app_->footer(std::string(kCredentialsHelp) + ChainHelpFooter());
     return app_;
   }

@@ -47,13 +47,17 @@ class ExplainCommand final : public Command {
                      "(default: the base credentials' identity, or the world's only user)");
     app_->add_option("--base-session-policy", base_session_policy_file_,
                      "File with the inline session policy the base role session was made with "
-                     "(it limits the hub hop too)");
-    app_->add_option("--model", model_, "The lab's model file (docs/lab.md)");
+                     "(it limits the hub hop too)")
+        ->type_name("FILE");
+    app_->add_option("--model", model_, "The lab's model file (docs/lab.md)")
+        ->type_name("FILE");
     app_->add_option("--iam-export", iam_export_,
                      "Directory of `aws iam get-account-authorization-details` outputs, one per "
-                     "account");
+                     "account")
+        ->type_name("DIR");
     app_->add_option("--scp-export", scp_export_,
-                     "Directory of the Organizations exports (SCPs, their targets, the tree)");
+                     "Directory of the Organizations exports (SCPs, their targets, the tree)")
+        ->type_name("DIR");
     app_->add_flag("--json", json_, "Print one JSON object instead of text");
     app_->footer(std::string(kExplainHelp) + ChainHelpFooter());
     return app_;

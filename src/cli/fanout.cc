@@ -182,7 +182,8 @@ class FanoutCommand final : public Command {
                      "Spoke account ids, comma- or space-separated; - reads them from stdin");
     app_->add_option("--accounts-file", selection_.accounts_files,
                      "File of account ids (one per line, optional name, # comments) or the JSON "
-                     "of aws organizations list-accounts (repeatable)");
+                     "of aws organizations list-accounts (repeatable)")
+        ->type_name("FILE");
     app_->add_flag("--org", selection_.org, "Every ACTIVE account of the organization (AWS Organizations)");
     app_->add_option("--ou", selection_.ou, "With --org: only accounts under this OU (or root), recursively");
     app_->add_option("--org-role", selection_.org_role,
@@ -205,8 +206,10 @@ class FanoutCommand final : public Command {
                      "Cap STS calls per second per calling account (default: adapt to throttling)");
     app_->add_flag("--group", group_, "Print each account's output whole, when it ends");
     app_->add_option("--output-dir", output_dir_,
-                     "Write DIR/ACCOUNT/stdout, stderr and result.json instead of printing");
-    app_->add_option("--summary", summary_, "Write a JSON line per account to this file");
+                     "Write DIR/ACCOUNT/stdout, stderr and result.json instead of printing")
+        ->type_name("DIR");
+    app_->add_option("--summary", summary_, "Write a JSON line per account to this file")
+        ->type_name("FILE");
     app_->add_option("--timeout", timeout_,
                      "Per account: SIGTERM after this long (e.g. 90s, 10m), SIGKILL 5 s later");
     app_->add_flag("--fail-fast", fail_fast_, "Start no new account after the first failure");

@@ -108,22 +108,27 @@ class LabCommand final : public Command {
   CLI::App* Register(CLI::App& root) override {
     app_ = root.add_subcommand("lab", "Run a local STS emulator with a model organization");
     auto* model = app_->add_option("--model", model_path_,
-                                   "Model file (JSON, docs/lab-model.schema.json)");
+                                   "Model file (JSON, docs/lab-model.schema.json)")
+        ->type_name("FILE");
     auto* iam_export = app_->add_option(
         "--iam-export", iam_export_,
         "Directory of `aws iam get-account-authorization-details` outputs, one per account "
-        "(docs/policies.md)");
+        "(docs/policies.md)")
+        ->type_name("DIR");
     iam_export->excludes(model);
     app_->add_option("--scp-export", scp_export_,
                      "Directory of AWS Organizations outputs with the SCPs and the tree "
                      "(docs/policies.md)")
-        ->needs(iam_export);
+        ->needs(iam_export)
+        ->type_name("DIR");
     app_->add_option("--credentials-file", credentials_file_,
                      "Write the generated keys of exported users here (new file, 0600), one "
                      "profile per user: <account>-<user-name>")
-        ->needs(iam_export);
+        ->needs(iam_export)
+        ->type_name("FILE");
     app_->add_option("--listen", listen_, "HOST:PORT to listen on (default 127.0.0.1:0)");
-    app_->add_option("--port-file", port_file_, "Write the chosen port to this file");
+    app_->add_option("--port-file", port_file_, "Write the chosen port to this file")
+        ->type_name("FILE");
     app_->add_option("--faults", faults_, "Fault-injection spec, e.g. seed=42,throttle=0.2");
     seed_option_ =
         app_->add_option("--seed", seed_,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/version_text.h"
 #include "hubspoke/process_runner.h"
 #include "hubspoke/hardening.h"
 
@@ -68,7 +69,8 @@ int Main(int argc, char** argv) {
   CLI::App app("assume-spoke-role: the AWS hub-and-spoke role chain", "assume-spoke-role");
   app.footer(kRootHelp);
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("assume-spoke-role ") + HUBSPOKE_VERSION);
+  app.set_version_flag("--version", [] { return VersionText(); },
+                       "Print the version, git commit, build date and the OpenSSL linked");
   std::vector<std::unique_ptr<Command>> commands;
   commands.push_back(MakeRunCommand());
   commands.push_back(MakeFanoutCommand());
@@ -78,9 +80,11 @@ int Main(int argc, char** argv) {
   commands.push_back(MakePolicyCommand());
   commands.push_back(MakeExplainCommand());
   commands.push_back(MakeCacheCommand());
+  commands.push_back(MakeCompletionCommand());
   commands.push_back(MakeVersionCommand());
   commands.push_back(MakeLabCommand());
   commands.push_back(MakeDemoCommand());
+  commands.push_back(MakeManPagesCommand());
   std::vector<CLI::App*> subs;
   for (auto& c : commands) subs.push_back(c->Register(app));
 
@@ -101,6 +105,7 @@ int Main(int argc, char** argv) {
                  what.c_str(), sub.c_str());
     return 2;
   }
+  invocation.root = &app;
   for (std::size_t i = 0; i < commands.size(); ++i) {
     if (subs[i]->parsed()) return commands[i]->Execute(invocation);
   }

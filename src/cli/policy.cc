@@ -125,7 +125,8 @@ class PolicyCommand final : public Command {
           ->check(CLI::IsMember({"json", "terraform", "cloudformation"}));
       if (t.all)
         sub->add_option("--output-dir", output_dir_,
-                        "New or empty directory for the files (made 0700, files 0600)");
+                        "New or empty directory for the files (made 0700, files 0600)")
+        ->type_name("DIR");
       sub->footer(std::string(kPolicyHelp) + "\n" + kPolicyEnvironment);
       subs_.push_back(sub);
     }

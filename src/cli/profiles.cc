@@ -20,6 +20,7 @@ external_id, and every property or sub-property whose name contains secret, toke
 Examples:
   assume-spoke-role profiles
   assume-spoke-role profiles --json | jq '.profiles | keys'
+  assume-spoke-role profiles --names
 )HELP";
 
 std::string KindOf(const ProfileSection& p) {
@@ -47,6 +48,8 @@ class ProfilesCommand final : public Command {
   CLI::App* Register(CLI::App& root) override {
     app_ = root.add_subcommand("profiles", "List the profiles of the shared AWS config files");
     app_->add_flag("--json", json_, "Print every property as JSON (secrets masked)");
+    app_->add_flag("--names", names_,
+                   "Print only the profile names, one per line (what shell completion offers)");
     app_->footer(kProfilesHelp);
     return app_;
   }
@@ -60,7 +63,9 @@ class ProfilesCommand final : public Command {
     auto profiles = LoadCliProfiles(*env, *files);
     if (!profiles) return ReportError(profiles.error());
     MaskProfileSecrets(*profiles);
-    if (json_) {
+    if (names_) {
+      for (const auto& [name, section] : profiles->profiles) std::printf("%s\n", name.c_str());
+    } else if (json_) {
       std::string text = ProfileSetToJson(*profiles);
       std::printf("%s\n", text.c_str());
     } else {
@@ -81,6 +86,7 @@ class ProfilesCommand final : public Command {
  private:
   CLI::App* app_ = nullptr;
   bool json_ = false;
+  bool names_ = false;
 };
 
 }  // namespace
