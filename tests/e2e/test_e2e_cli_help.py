@@ -34,7 +34,12 @@ class CliHelpTest(unittest.TestCase):
     def test_version_command(self) -> None:
         ran = self.tool("version")
         self.assertEqual(ran.returncode, 0, ran.describe())
-        self.assertRegex(ran.stdout, r"^assume-spoke-role \d+\.\d+\.\d+\S*\n$")
+        # Version, commit, build date and the OpenSSL running (issue 16).
+        self.assertRegex(ran.stdout, r"^assume-spoke-role \d+\.\d+\.\d+\S*\n"
+                                     r"commit: +[0-9a-z.-]+\n"
+                                     r"built: +\d{4}-\d\d-\d\d\n"
+                                     r"OpenSSL: OpenSSL 3\.\S+ .*\((shared, /\S+libcrypto\.so\S*|"
+                                     r"linked into the binary)\)(; built against .*)?\n$")
         self.assertEqual(ran.stderr, "")
 
     def test_version_flag_matches_command(self) -> None:
