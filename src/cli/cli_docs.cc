@@ -289,9 +289,12 @@ std::string ManPage(const CommandDoc& c, const CommandDoc& root, const std::stri
          "\" \"User Commands\"\n";
   // No hyphenation, ragged right: flag names and variables stay whole.
   out += ".nh\n.ad l\n";
-  out += ".SH NAME\n" + Roff(page_name) + " \\- " + Roff(c.path.empty()
-                                                              ? "the AWS hub-and-spoke role chain"
-                                                              : c.description) + "\n";
+  // The root's description is "assume-spoke-role: what it is"; NAME wants only the second part.
+  std::string what = c.description;
+  if (auto colon = what.find(": "); c.path.empty() && colon != std::string::npos) {
+    what = what.substr(colon + 2);
+  }
+  out += ".SH NAME\n" + Roff(page_name) + " \\- " + Roff(what) + "\n";
   out += ".SH SYNOPSIS\n.B " + Roff("assume-spoke-role" + (c.path.empty() ? "" : " " + c.Name())) +
          "\n";
   if (!c.subcommands.empty()) out += "\\fISUBCOMMAND\\fR ";
@@ -302,8 +305,7 @@ std::string ManPage(const CommandDoc& c, const CommandDoc& root, const std::stri
   if (c.takes_child) out += " \\fB\\-\\-\\fR \\fICOMMAND\\fR [\\fIARG\\fR...]";
   out += "\n";
 
-  out += ".SH DESCRIPTION\n" + Roff(c.path.empty() ? "assume-spoke-role: " + c.description
-                                                    : c.description) + ".\n";
+  out += ".SH DESCRIPTION\n" + Roff(c.description) + ".\n";
   for (const auto& b : footer.description) out += RoffBlock(b);
 
   out += ".SH OPTIONS\n";

@@ -45,7 +45,20 @@ Examples:
       assume-spoke-role run --spoke-account 888888888888 -- aws sts get-caller-identity
   assume-spoke-role credentials --spoke-account 888888888888 --format export
 
-Run `assume-spoke-role <command> --help` for a command's flags.)HELP";
+Run `assume-spoke-role <command> --help` for a command's flags, or `man assume-spoke-role-<command>`.
+
+Environment:
+  ASSUME_ROLE_* stand in for the chain's flags (each command's --help names them).
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN: base credentials, else
+  AWS_PROFILE and the files AWS_CONFIG_FILE (~/.aws/config) and AWS_SHARED_CREDENTIALS_FILE
+  (~/.aws/credentials), web identity, container or instance credentials, as the AWS SDKs find
+  them. AWS_REGION / AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL, AWS_CA_BUNDLE,
+  HTTPS_PROXY / NO_PROXY as for the AWS CLI. XDG_RUNTIME_DIR / XDG_CACHE_HOME: where --cache
+  keeps hub sessions.
+
+Exit status:
+  0 success; 2 bad flags, environment or files (nothing was sent); 1 any other failure;
+  `run` exits with its command's status, 127 when it is not found, 126 when it cannot run.)HELP";
 
 int Main(int argc, char** argv) {
   // Security: before anything is opened or written (see hardening.h).
