@@ -447,8 +447,7 @@ std::string BashScript(const CommandDoc& root) {
         case ValueKind::kFile: action = "_assume_spoke_role_files file"; break;
         case ValueKind::kDir: action = "_assume_spoke_role_files dir"; break;
         case ValueKind::kProfile:
-          action = "COMPREPLY=($(compgen -W \"$(\"${COMP_WORDS[0]}\" profiles --names "
-                   "2>/dev/null)\" -- \"$cur\"))";
+          action = "_assume_spoke_role_profiles";
           break;
         default: action = "COMPREPLY=()"; break;
       }
@@ -490,6 +489,15 @@ _assume_spoke_role_files() {
   local IFS=$'\n'
   if [[ $1 == dir ]]; then COMPREPLY=($(compgen -d -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
   compopt -o filenames 2>/dev/null
+}
+# The profile names of the shared config files, as our own parser reads them. Filtered here,
+# not with compgen -W, which would expand $(…) in a name: a config file is data, never code.
+_assume_spoke_role_profiles() {
+  local name
+  COMPREPLY=()
+  while IFS= read -r name; do
+    [[ $name == "$cur"* ]] && COMPREPLY+=("$name")
+  done < <("${COMP_WORDS[0]}" profiles --names 2>/dev/null)
 }
 # Completes the value of option $2 of command "$1"; 1 when $2 takes none.
 _assume_spoke_role_value() {

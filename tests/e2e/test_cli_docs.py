@@ -190,6 +190,16 @@ class CliDocsTest(unittest.TestCase):
         self.assertEqual(sorted(self.complete("run", "--profile", "", extra_env=env)),
                          ["ci", "default", "from-keys", "sso-admin"])
         self.assertEqual(self.complete("whoami", "--profile", "s", extra_env=env), ["sso-admin"])
+        # A name is data: completing it never runs what it says (our parser refuses such names
+        # as the SDKs do, and the completion filters names itself rather than through
+        # `compgen -W`, which would expand them).
+        marker = os.path.join(self.tmp, "pwned")
+        with open(config, "a") as f:
+            f.write(f"[profile $(touch${{IFS}}{marker})]\nregion = us-east-1\n"
+                    f"[profile `touch${{IFS}}{marker}`]\nregion = us-east-1\n")
+        offered = self.complete("run", "--profile", "", extra_env=env)
+        self.assertEqual(sorted(offered), ["ci", "default", "from-keys", "sso-admin"])
+        self.assertFalse(os.path.exists(marker))
         names = es.run([self.bin, "profiles", "--names"], {**self.env, **env})
         self.assertEqual(names.returncode, 0, names.describe())
         self.assertNotIn("notreally", names.stdout + names.stderr)
