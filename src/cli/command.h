@@ -38,6 +38,7 @@ std::unique_ptr<Command> MakeCacheCommand();     // src/cli/cache.cc
 std::unique_ptr<Command> MakeFanoutCommand();    // src/cli/fanout.cc
 std::unique_ptr<Command> MakePolicyCommand();    // src/cli/policy.cc
 std::unique_ptr<Command> MakeExplainCommand();   // src/cli/explain.cc
+std::unique_ptr<Command> MakeConsoleCommand();   // src/cli/console.cc
 
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.
