@@ -94,10 +94,11 @@ class ConsoleCommand final : public Command {
       opener = *found;
     }
 
+    sys.log.Log(LogLevel::kDebug, "console: federation endpoint " + endpoints->federation_url +
+                                      ", destination " + endpoints->destination);
     auto spoke = GetCliSpokeCredentials(flags_, chain.input, sys, chain.profiles, *chain.base);
     if (!spoke) return ReportChainError(spoke.error());
-    sys.log.Log(LogLevel::kDebug, "console: signing in as " + spoke->assumed_role_arn +
-                                      " through " + endpoints->federation_url);
+    sys.log.Log(LogLevel::kDebug, "console: signing in as " + spoke->assumed_role_arn);
     auto url = ConsoleSigninUrl(spoke->credentials, options, sys.http);
     if (!url) return ReportError(url.error().Wrap("spoke role " + spoke->spoke_role_arn));
 
