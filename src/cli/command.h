@@ -41,6 +41,7 @@ std::unique_ptr<Command> MakePolicyCommand();    // src/cli/policy.cc
 std::unique_ptr<Command> MakeExplainCommand();   // src/cli/explain.cc
 std::unique_ptr<Command> MakeCompletionCommand();  // src/cli/completion.cc
 std::unique_ptr<Command> MakeManPagesCommand();    // src/cli/completion.cc (hidden)
+std::unique_ptr<Command> MakeConsoleCommand();   // src/cli/console.cc
 
 // Prints "assume-spoke-role: error: <message> — <hint>" and returns the exit status for it:
 // 2 for bad input (kInvalidArgument), 1 otherwise.

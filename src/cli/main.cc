@@ -89,6 +89,7 @@ int Main(int argc, char** argv) {
   commands.push_back(MakeFanoutCommand());
   commands.push_back(MakeCredentialsCommand());
   commands.push_back(MakeWhoamiCommand());
+  commands.push_back(MakeConsoleCommand());
   commands.push_back(MakeProfilesCommand());
   commands.push_back(MakePolicyCommand());
   commands.push_back(MakeExplainCommand());

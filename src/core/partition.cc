@@ -18,14 +18,14 @@ struct PartitionRow {
 // From botocore partitions.json (regionRegex, dnsSuffix). The aws partition's regex has a
 // group of prefixes; its row is expanded below.
 constexpr std::array<PartitionRow, 8> kRows = {{
-    {{"aws-us-gov", "amazonaws.com"}, "us-gov", "aws-us-gov-global", "us-gov-west-1"},
-    {{"aws-iso", "c2s.ic.gov"}, "us-iso", "aws-iso-global", "us-iso-east-1"},
-    {{"aws-iso-b", "sc2s.sgov.gov"}, "us-isob", "aws-iso-b-global", "us-isob-east-1"},
-    {{"aws-iso-e", "cloud.adc-e.uk"}, "eu-isoe", "aws-iso-e-global", "eu-isoe-west-1"},
-    {{"aws-iso-f", "csp.hci.ic.gov"}, "us-isof", "aws-iso-f-global", "us-isof-south-1"},
-    {{"aws-eusc", "amazonaws.eu"}, "eusc-de", "aws-eusc-global", "eusc-de-east-1"},
-    {{"aws-cn", "amazonaws.com.cn"}, "cn", "aws-cn-global", "cn-north-1"},
-    {{"aws", "amazonaws.com"}, "", "aws-global", "us-east-1"},
+    {{"aws-us-gov", "amazonaws.com", "signin.amazonaws-us-gov.com", "https://console.amazonaws-us-gov.com/"}, "us-gov", "aws-us-gov-global", "us-gov-west-1"},
+    {{"aws-iso", "c2s.ic.gov", "", ""}, "us-iso", "aws-iso-global", "us-iso-east-1"},
+    {{"aws-iso-b", "sc2s.sgov.gov", "", ""}, "us-isob", "aws-iso-b-global", "us-isob-east-1"},
+    {{"aws-iso-e", "cloud.adc-e.uk", "", ""}, "eu-isoe", "aws-iso-e-global", "eu-isoe-west-1"},
+    {{"aws-iso-f", "csp.hci.ic.gov", "", ""}, "us-isof", "aws-iso-f-global", "us-isof-south-1"},
+    {{"aws-eusc", "amazonaws.eu", "", ""}, "eusc-de", "aws-eusc-global", "eusc-de-east-1"},
+    {{"aws-cn", "amazonaws.com.cn", "signin.amazonaws.cn", "https://console.amazonaws.cn/"}, "cn", "aws-cn-global", "cn-north-1"},
+    {{"aws", "amazonaws.com", "signin.aws.amazon.com", "https://console.aws.amazon.com/"}, "", "aws-global", "us-east-1"},
 }};
 
 bool IsWord(std::string_view s) {
@@ -70,7 +70,7 @@ Partition PartitionForRegion(std::string_view region) { return RowForRegion(regi
 Partition PartitionById(std::string_view id) {
   for (const auto& row : kRows)
     if (row.partition.id == id) return row.partition;
-  return {"", ""};
+  return {"", "", "", ""};
 }
 
 std::string StsRegionalEndpoint(std::string_view region) {

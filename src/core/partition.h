@@ -11,6 +11,11 @@ namespace hubspoke {
 struct Partition {
   std::string_view id;          // "aws", "aws-cn", …
   std::string_view dns_suffix;  // "amazonaws.com", "amazonaws.com.cn", …
+  // The console's federation sign-in host and home page (AWS docs,
+  // id_roles_providers_enable-console-custom-url); empty where the partition has no public
+  // console sign-in (the isolated partitions).
+  std::string_view signin_host;  // "signin.aws.amazon.com"
+  std::string_view console_url;  // "https://console.aws.amazon.com/"
 };
 
 // The partition a region belongs to. Unknown but well-formed regions fall back to "aws",

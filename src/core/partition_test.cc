@@ -44,5 +44,18 @@ TEST(Partition, StsEndpoints) {
   EXPECT_EQ(SigningRegion("eu-west-1"), "eu-west-1");
 }
 
+
+TEST(Partition, ConsoleSigninHosts) {
+  // AWS docs, id_roles_providers_enable-console-custom-url: one federation endpoint per partition.
+  EXPECT_EQ(PartitionForRegion("eu-west-1").signin_host, "signin.aws.amazon.com");
+  EXPECT_EQ(PartitionForRegion("eu-west-1").console_url, "https://console.aws.amazon.com/");
+  EXPECT_EQ(PartitionForRegion("us-gov-west-1").signin_host, "signin.amazonaws-us-gov.com");
+  EXPECT_EQ(PartitionForRegion("us-gov-east-1").console_url, "https://console.amazonaws-us-gov.com/");
+  EXPECT_EQ(PartitionForRegion("cn-north-1").signin_host, "signin.amazonaws.cn");
+  EXPECT_EQ(PartitionById("aws-cn").console_url, "https://console.amazonaws.cn/");
+  EXPECT_TRUE(PartitionById("aws-iso").signin_host.empty());
+  EXPECT_TRUE(PartitionById("nope").signin_host.empty());
+}
+
 }  // namespace
 }  // namespace hubspoke

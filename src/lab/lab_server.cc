@@ -19,7 +19,11 @@ Result<std::unique_ptr<LabServer>> LabServer::Start(iam::Model model, const Cloc
       return action;
     };
   }
-  auto started = HttpServer::Start(std::move(server), lab->service_.AsHandler());
+  auto started = HttpServer::Start(
+      std::move(server), [sts = lab->service_.AsHandler(),
+                           federation = &lab->federation_](const ServerRequest& request) {
+        return FederationService::Handles(request) ? federation->Handle(request) : sts(request);
+      });
   if (!started) return std::move(started).error();
   lab->server_ = std::move(started).value();
   return lab;

@@ -10,6 +10,7 @@
 #include "hubspoke/result.h"
 #include "hubspoke/system.h"
 #include "iam/model.h"
+#include "lab/federation_service.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::lab {
@@ -33,12 +34,14 @@ class LabServer {
   std::uint16_t port() const { return server_->port(); }
   StsService& service() { return service_; }
   const StsService& service() const { return service_; }
+  FederationService& federation() { return federation_; }
 
  private:
   LabServer(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options)
-      : service_(std::move(model), clock, log, std::move(options)) {}
+      : service_(std::move(model), clock, log, std::move(options)), federation_(service_, log) {}
 
   StsService service_;
+  FederationService federation_;  // GET /federation: console sign-in (federation_service.h)
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -106,6 +106,9 @@ class StsService {
   std::uint64_t sessions_issued() const { return issued_.load(std::memory_order_relaxed); }
   TimePoint Now() const;  // the lab's clock (with skew)
   const StsServiceOptions& options() const { return options_; }
+  // The sealer of this lab's session tokens, for the lab's other endpoints that take a session
+  // (the console federation endpoint, federation_service.h).
+  const SessionSealer& sealer() const { return sealer_; }
 
  private:
   struct Caller {
