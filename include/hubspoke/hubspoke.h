@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,15 @@ struct SpokeCredentialsInput {
   // (a silent endpoint otherwise costs retries × timeout per hop); 0: no bound. A refreshing
   // session (SpokeSessionCache) and each account of ForEachSpoke bound each of their calls by it.
   std::chrono::milliseconds chain_timeout{180000};
+  // MFA on the hub hop, for a hub role whose trust requires aws:MultiFactorAuthPresent: the base
+  // user's device (arn:aws:iam::ACCOUNT:mfa/NAME, or a hardware device's serial) and its 6-digit
+  // code. With a serial and no code, the code is asked for only when the hub hop really calls
+  // STS (not for a hub session from a HubSessionFileCache): by mfa_reader, else on the terminal
+  // (TerminalMfaCodeReader, assume_role_provider.h: /dev/tty, not echoed; an error without one).
+  // A code is good once: STS refuses it a second time. Never logged.
+  std::string mfa_serial;
+  std::string mfa_code;
+  std::function<Result<std::string>(const std::string& mfa_serial)> mfa_reader;
 };
 
 struct SpokeCredentials {

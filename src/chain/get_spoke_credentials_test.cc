@@ -83,6 +83,66 @@ TEST_F(ChainTest, HubThenSpokeWithTheSeedsSessionNames) {
   ExpectNoSecretsInLog();
 }
 
+TEST_F(ChainTest, MfaGoesOnTheHubHopOnlyAndTheCodeIsAskedForLazily) {
+  SpokeCredentialsInput in = Input();
+  in.mfa_serial = "arn:aws:iam::111111111111:mfa/me";
+  int asked = 0;
+  in.mfa_reader = [&](const std::string& serial) -> Result<std::string> {
+    ++asked;
+    EXPECT_EQ(serial, "arn:aws:iam::111111111111:mfa/me");
+    return std::string("123456");
+  };
+  auto spoke = GetSpokeCredentials(in, sys_, *base_);
+  ASSERT_TRUE(spoke.has_value()) << spoke.error().ToString();
+  EXPECT_EQ(asked, 1);
+  auto calls = sts_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].params["SerialNumber"], "arn:aws:iam::111111111111:mfa/me");
+  EXPECT_EQ(calls[0].params["TokenCode"], "123456");
+  EXPECT_EQ(calls[1].params.count("SerialNumber"), 0u);
+  EXPECT_EQ(calls[1].params.count("TokenCode"), 0u);
+  // A code given up front is sent as it is, and nothing is asked.
+  in.mfa_code = "654321";
+  asked = 0;
+  ASSERT_TRUE(GetSpokeCredentials(in, sys_, *base_).has_value());
+  EXPECT_EQ(asked, 0);
+  EXPECT_EQ(sts_.calls()[2].params["TokenCode"], "654321");
+}
+
+TEST_F(ChainTest, BadMfaInputSendsNothingAndNeverQuotesTheCode) {
+  InputFieldNames names;
+  names.mfa_serial = "--mfa-serial";
+  names.mfa_code = "--mfa-code";
+  struct Row {
+    std::string serial, code, error;
+  } rows[] = {
+      {"arn:aws:iam::111111111111:mfa/me", "12345", "--mfa-code: an MFA code is exactly 6 digits"},
+      {"arn:aws:iam::111111111111:mfa/me", "1234567", "--mfa-code: an MFA code is exactly 6 digits"},
+      {"arn:aws:iam::111111111111:mfa/me", "12345x", "--mfa-code: an MFA code is exactly 6 digits"},
+      {"", "123456", "--mfa-code: an MFA code needs the device: give --mfa-serial too"},
+      {"GAHT1234", "", "--mfa-serial: 'GAHT1234': an MFA serial is 9 to 256 characters"},
+      {"arn:aws:iam::1:mfa/a b", "", "an MFA serial holds only letters, digits and _+=/:,.@-"},
+  };
+  for (const Row& row : rows) {
+    SpokeCredentialsInput in = Input();
+    in.mfa_serial = row.serial;
+    in.mfa_code = row.code;
+    Status s = ValidateSpokeInput(in, names);
+    ASSERT_FALSE(s.has_value()) << row.serial << " " << row.code;
+    EXPECT_EQ(s.error().code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(s.error().ToString().find(row.error), std::string::npos) << s.error().ToString();
+    if (!row.code.empty()) {
+      EXPECT_EQ(s.error().ToString().find(row.code), std::string::npos);
+    }
+    EXPECT_FALSE(GetSpokeCredentials(in, sys_, *base_).has_value());
+  }
+  SpokeCredentialsInput hardware = Input();
+  hardware.mfa_serial = "GAHT12345678";  // a hardware token's serial
+  hardware.mfa_code = "123456";
+  EXPECT_TRUE(ValidateSpokeInput(hardware, names).has_value());
+  EXPECT_TRUE(sts_.calls().empty());
+}
+
 TEST_F(ChainTest, PerHopExternalIdsAndSpokeSessionOptions) {
   SpokeCredentialsInput in = Input();
   in.hub_external_id = "hub-only-id";

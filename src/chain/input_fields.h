@@ -30,6 +30,8 @@ struct InputFieldNames {
   std::string region = "region";
   std::string endpoint_url = "endpoint_url";
   std::string profile = "profile";
+  std::string mfa_serial = "mfa_serial";
+  std::string mfa_code = "mfa_code";
 };
 
 // ValidateSpokeInput and ResolveSpokeEndpoint (hubspoke.h) with the fields named by `names`.

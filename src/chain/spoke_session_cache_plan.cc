@@ -78,6 +78,9 @@ Result<SpokeChainPlan> PlanSpokeChain(const SpokeCredentialsInput& input, const 
       .duration = input.hub_duration,
       .external_id = input.hub_external_id.empty() ? input.external_id : input.hub_external_id,
       .source_identity = input.source_identity};
+  plan.hub.serial_number = input.mfa_serial;
+  plan.hub.token_code = input.mfa_code;
+  plan.mfa_reader = input.mfa_reader;
   plan.spoke = AssumeRoleRequest{
       .role_arn = spoke_role->ToString(),
       .role_session_name = SpokeSessionName(spoke_role->account_id, session_string),
@@ -92,11 +95,13 @@ Result<SpokeChainPlan> PlanSpokeChain(const SpokeCredentialsInput& input, const 
 
 AssumeRoleProviderOptions HubHopOptions(const SpokeChainPlan& plan,
                                         std::shared_ptr<TransportPool> transports) {
-  return AssumeRoleProviderOptions{.request = plan.hub,
-                                   .sts = plan.sts,
-                                   .hop_name = HopName(Hop::kHub),
-                                   .hint = HintsFor(Hop::kHub, plan.endpoint.region),
-                                   .transports = std::move(transports)};
+  AssumeRoleProviderOptions options{.request = plan.hub,
+                                    .sts = plan.sts,
+                                    .hop_name = HopName(Hop::kHub),
+                                    .hint = HintsFor(Hop::kHub, plan.endpoint.region),
+                                    .transports = std::move(transports)};
+  options.mfa_reader = plan.mfa_reader;
+  return options;
 }
 
 AssumeRoleProviderOptions SpokeHopOptions(const SpokeChainPlan& plan,
@@ -144,6 +149,9 @@ SpokeSessionKey SpokeSessionKeyOf(const SpokeChainPlan& plan) {
   Field(key.hub, plan.hub.role_session_name);
   Field(key.hub, plan.hub.duration ? std::to_string(plan.hub.duration->count()) : "");
   Field(key.hub, plan.hub.source_identity);
+  // A session made with MFA is another session (aws:MultiFactorAuthPresent); the code is not
+  // part of the key: it changes every 30 s and the session it made stays the same.
+  Field(key.hub, plan.hub.serial_number);
   // The spoke session's options. STS treats policy ARNs and tags as sets (tag keys are
   // case-insensitive and unique, validation checked that), so their order does not matter.
   const AssumeRoleRequest& s = plan.spoke;

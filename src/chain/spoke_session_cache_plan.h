@@ -24,6 +24,7 @@ struct SpokeChainPlan {
   StsClientOptions sts;
   AssumeRoleRequest hub;
   AssumeRoleRequest spoke;
+  MfaCodeReader mfa_reader;  // the hub hop's, when it has a serial and no code (empty: terminal)
 };
 
 // Validates and resolves `input` exactly as GetSpokeCredentials always has (same checks, same

@@ -1,4 +1,6 @@
+#include <cctype>
 #include <set>
+#include <string_view>
 
 #include "core/json.h"
 #include "core/strings.h"
@@ -93,6 +95,26 @@ Status ValidateSpokeInput(const SpokeCredentialsInput& in, const InputFieldNames
   if (auto s = ValidateDuration(n.hub_duration, in.hub_duration, /*chained=*/false); !s) return s;
   if (!in.source_identity.empty()) {
     if (auto s = ValidateSourceIdentity(n.source_identity, in.source_identity); !s) return s;
+  }
+  // MFA (STS AssumeRole: SerialNumber 9–256 of [\w+=/:,.@-], TokenCode exactly 6 digits).
+  if (!in.mfa_serial.empty()) {
+    if (in.mfa_serial.size() < 9 || in.mfa_serial.size() > 256)
+      return Bad(n.mfa_serial, "'" + Printable(in.mfa_serial, 80) +
+                                   "': an MFA serial is 9 to 256 characters (the device's ARN, "
+                                   "arn:aws:iam::ACCOUNT:mfa/NAME, or a hardware serial)");
+    for (char c : in.mfa_serial) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+            std::string_view("_+=/:,.@-").find(c) != std::string_view::npos))
+        return Bad(n.mfa_serial, "'" + Printable(in.mfa_serial, 80) +
+                                     "': an MFA serial holds only letters, digits and _+=/:,.@-");
+    }
+  }
+  if (!in.mfa_code.empty()) {
+    // The code is a one-time secret: never quoted.
+    if (in.mfa_code.size() != 6 || in.mfa_code.find_first_not_of("0123456789") != std::string::npos)
+      return Bad(n.mfa_code, "an MFA code is exactly 6 digits");
+    if (in.mfa_serial.empty())
+      return Bad(n.mfa_code, "an MFA code needs the device: give " + n.mfa_serial + " too");
   }
   if (in.tags.size() > 50)
     return Bad(n.tags, "at most 50 session tags (got " + std::to_string(in.tags.size()) + ")");

@@ -80,6 +80,13 @@ constexpr StringFlag kStringFlags[] = {
     {"--source-identity", "", "Source identity set on the hub session; persists through the chain",
      &ChainFlags::source_identity, &SpokeCredentialsInput::source_identity,
      &InputFieldNames::source_identity},
+    {"--mfa-serial", "ASSUME_ROLE_MFA_SERIAL",
+     "MFA device of the base user, presented on the hub hop (arn:aws:iam::ACCOUNT:mfa/NAME); "
+     "the code is asked for on the terminal, not echoed, unless --mfa-code is given",
+     &ChainFlags::mfa_serial, &SpokeCredentialsInput::mfa_serial, &InputFieldNames::mfa_serial},
+    {"--mfa-code", "",
+     "The 6-digit code of --mfa-serial's device (good once; without a terminal, e.g. in CI)",
+     &ChainFlags::mfa_code, &SpokeCredentialsInput::mfa_code, &InputFieldNames::mfa_code},
     {"--policy", "", "File with a session policy (JSON) that scopes the spoke session down",
      &ChainFlags::policy_file, nullptr, &InputFieldNames::policy},
     {"--retries", "", "Retries per STS call on throttling, 5xx and network errors [default 3]",

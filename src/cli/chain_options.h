@@ -26,6 +26,7 @@ struct ChainFlags {
   std::string duration, region, endpoint_url, source_identity, policy_file, retries,
       timeout;
   std::string profile;  // --profile: the base identity's profile (else AWS_PROFILE, default)
+  std::string mfa_serial, mfa_code;  // --mfa-serial (ASSUME_ROLE_MFA_SERIAL), --mfa-code: the hub hop
   std::vector<std::string> tags, policy_arns;
   bool cache = false, no_cache = false;  // --cache / --no-cache (ASSUME_ROLE_CACHE=1 turns it on)
   bool verbose = false;

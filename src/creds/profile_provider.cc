@@ -1,6 +1,7 @@
 // A named profile of the shared config files as a credentials provider: its chain resolved as
 // data (profile_chain.cc) and executed (chain_provider.cc); and the terminal MFA code reader.
 #include <fcntl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -66,6 +67,18 @@ MfaCodeReader TerminalMfaCodeReader() {
     }
     const std::string prompt = "Enter MFA code for " + serial + ": ";
     (void)!::write(fd, prompt.data(), prompt.size());
+    // The code is typed blind, as a password is: echo off for the read, restored after (also
+    // when the read fails). Not a terminal that can do that (a pipe made /dev/tty?): refuse
+    // rather than show the code.
+    struct termios saved {};
+    if (::tcgetattr(fd, &saved) != 0) {
+      ::close(fd);
+      return Error(ErrorCode::kMisconfigured, "cannot turn off echo on the terminal to read the MFA code");
+    }
+    struct termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHOE | ECHOK | ECHONL);
+    quiet.c_lflag |= ICANON;
+    (void)::tcsetattr(fd, TCSAFLUSH, &quiet);
     std::string line;
     char c = 0;
     while (line.size() < 64) {
@@ -74,6 +87,8 @@ MfaCodeReader TerminalMfaCodeReader() {
       if (n <= 0 || c == '\n') break;
       line += c;
     }
+    (void)::tcsetattr(fd, TCSAFLUSH, &saved);
+    (void)!::write(fd, "\n", 1);  // the Enter that was not echoed
     ::close(fd);
     line = Trim(line);
     if (line.size() != 6 || line.find_first_not_of("0123456789") != std::string::npos) {
