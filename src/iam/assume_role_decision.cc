@@ -1,8 +1,10 @@
 // The AssumeRole decision (see assume_role_decision.h), in the order STS checks: the role, MFA,
 // the policies, the duration (a denied caller learns nothing about the role's limits).
 #include "iam/assume_role_decision.h"
+#include "iam/totp.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/strings.h"
 #include "policy/assume_role.h"
@@ -77,6 +79,21 @@ HopDecision DecideAssumeRole(const Model& model, const Caller& caller,
       return Refuse(std::move(d), Refusal::kMfaFailed, Side::kRequest,
                     caller_arn + ": SerialNumber and TokenCode must both be given, for an MFA "
                                  "device the model lists for the calling user");
+    }
+    // A virtual device whose seed the model knows: the code of the time (±30 s), as STS checks
+    // it. The lab refuses a code used before (it keeps the steps used; DecideAssumeRole is pure).
+    // Without a time (explain, offline) there is no code to check.
+    if (auto seed = caller.user->mfa_seeds.find(*input.serial_number);
+        seed != caller.user->mfa_seeds.end() && input.time) {
+      const auto unix_seconds =
+          std::chrono::duration_cast<std::chrono::seconds>(input.time->time_since_epoch()).count();
+      auto step = MatchTotp(seed->second, *input.token_code, unix_seconds);
+      if (!step) {
+        return Refuse(std::move(d), Refusal::kMfaFailed, Side::kRequest,
+                      caller_arn + ": the TokenCode is not the code of " + *input.serial_number +
+                          " for this time (±30 s)");
+      }
+      d.mfa_step = *step;
     }
     d.mfa_authenticated = true;
   }

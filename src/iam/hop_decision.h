@@ -6,6 +6,7 @@
 // withheld: only "does not match"). iam/explain.h renders it as text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -71,6 +72,7 @@ struct HopDecision {
   const OidcProvider* oidc_provider = nullptr;  // web identity
   bool chained = false;                         // the caller is a role session
   bool mfa_authenticated = false;               // SerialNumber + TokenCode were accepted
+  std::optional<std::uint64_t> mfa_step;        // the TOTP step the code matched (a seeded device)
   long long duration_seconds = 3600;            // requested, or the default
   std::vector<DecisionReason> reasons;          // reasons[0] decides; the rest support it
   // The policy engine's own reasons, in its order (reasons[0] decides), for one-line logs.

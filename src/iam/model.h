@@ -72,6 +72,9 @@ struct User {
   std::optional<policy::NamedPolicy> permissions_boundary;
   std::map<std::string, std::string> tags;
   std::vector<std::string> mfa_devices;  // serial numbers / virtual MFA ARNs it may present
+  // A virtual device's TOTP seed (decoded from base 32), by serial: its TokenCode must be the
+  // code of the time (iam/totp.h). A device without one accepts any 6-digit code.
+  std::map<std::string, std::string> mfa_seeds;
 };
 
 struct Role {

@@ -8,6 +8,7 @@
 #include "iam/generated_spokes.h"
 #include "iam/model.h"
 #include "iam/model_reader.h"
+#include "iam/totp.h"
 
 namespace hubspoke::iam {
 namespace {
@@ -216,7 +217,8 @@ Status ParseUsers(const json& root, Model& m) {
     const std::string p = "$.users[" + std::to_string(i) + "]";
     const json& u = (*list)[i];
     if (auto s = CheckObject(u, p, {"account", "name", "path", "id", "access_keys", "policies",
-                                    "permissions_boundary", "tags", "mfa_devices"});
+                                    "permissions_boundary", "tags", "mfa_devices",
+                                    "mfa_seeds"});
         !s) {
       return s;
     }
@@ -273,6 +275,20 @@ Status ParseUsers(const json& root, Model& m) {
     auto mfa = GetStrings(u, p, "mfa_devices");
     if (!mfa) return std::move(mfa).error();
     user.mfa_devices = std::move(*mfa);
+    // {"<serial>": "<base 32 seed>"}: TOTP codes checked for that device.
+    if (auto it = u.find("mfa_seeds"); it != u.end()) {
+      if (!it->is_object()) return ModelError(p + ".mfa_seeds", "expected an object");
+      for (const auto& [serial, seed] : it->items()) {
+        const std::string where = p + ".mfa_seeds." + serial;
+        if (std::find(user.mfa_devices.begin(), user.mfa_devices.end(), serial) ==
+            user.mfa_devices.end()) {
+          return ModelError(where, "not one of the user's mfa_devices");
+        }
+        auto key = seed.is_string() ? DecodeBase32(seed.get<std::string>()) : std::nullopt;
+        if (!key) return ModelError(where, "expected a base 32 TOTP seed (A-Z, 2-7)");
+        user.mfa_seeds[serial] = std::move(*key);
+      }
+    }
     m.users.push_back(std::move(user));
   }
   return Ok();

@@ -211,6 +211,19 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   const bool chained = decision.chained;
   const long long duration = decision.duration_seconds;
   const bool mfa = decision.mfa_authenticated;
+  if (decision.mfa_step && in.serial_number) {
+    // A code is good once (AWS answers a reused one as a wrong one). Steps more than a minute
+    // old can no longer match and are forgotten.
+    std::lock_guard<std::mutex> lock(mfa_mu_);
+    auto& used = used_mfa_steps_[*in.serial_number];
+    while (!used.empty() && *used.begin() + 2 < *decision.mfa_step) used.erase(used.begin());
+    if (!used.insert(*decision.mfa_step).second) {
+      return StsError(403, "AccessDenied",
+                      "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+                      caller_arn + ": the TokenCode of " + *in.serial_number +
+                          " was used already (a code is good once)");
+    }
+  }
 
   for (const std::string& arn : in.policy_arns) {
     if (model_.FindManagedPolicy(arn)) continue;

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -155,6 +156,9 @@ class StsService {
   std::atomic<std::uint64_t> issued_{0};
 
   std::mutex mu_;  // guards rng_
+  // The TOTP steps each seeded MFA device has used: STS takes a code once.
+  std::mutex mfa_mu_;
+  std::map<std::string, std::set<std::uint64_t>> used_mfa_steps_;
   std::mt19937_64 rng_;
 };
 

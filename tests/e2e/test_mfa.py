@@ -7,11 +7,15 @@ for all its spokes; bad serials and codes exit 2 before any request; the code is
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import pty
 import select
 import shutil
+import struct
 import subprocess
 import tempfile
 import time
@@ -20,8 +24,20 @@ import unittest
 import e2e_support as es
 from test_lab_clients import EXTERNAL_ID, HUB, SPOKE, USER_KEY, USER_SECRET, Lab
 
+# A device without a seed in the model (any 6-digit code passes), for the flow tests; and a
+# virtual device with its TOTP seed (RFC 6238's test seed, in base 32), whose codes are checked.
 DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation"
 CODE = "493017"
+TOTP_DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation-phone"
+TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+def totp(unix_time: float, seed: str = TOTP_SEED) -> str:
+    """RFC 6238 (HMAC-SHA1, 30 s, 6 digits), as an authenticator app computes it."""
+    key = base64.b32decode(seed)
+    mac = hmac.new(key, struct.pack(">Q", int(unix_time) // 30), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(struct.unpack('>I', mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1000000:06d}"
 
 
 class MfaTest(unittest.TestCase):
@@ -37,7 +53,8 @@ class MfaTest(unittest.TestCase):
         model = json.loads(printed.stdout)
         for user in model["users"]:
             if user["name"] == "sys-automation":
-                user["mfa_devices"] = [DEVICE]
+                user["mfa_devices"] = [DEVICE, TOTP_DEVICE]
+                user["mfa_seeds"] = {TOTP_DEVICE: TOTP_SEED}
         for role in model["roles"]:
             if role["name"] == "automation-hub-role":
                 for st in role["trust_policy"]["Statement"]:
@@ -86,6 +103,23 @@ class MfaTest(unittest.TestCase):
                 self.assertEqual(json.loads(ran.stdout)["AssumedRoleUser"]["Arn"],
                                  es.spoke_arn(SPOKE))
                 self.assertNotIn(CODE, ran.stderr)  # --verbose: never the code
+
+    def test_a_virtual_device_takes_the_code_of_the_time_once(self) -> None:
+        code = totp(time.time())
+        ok = self.credentials("--mfa-serial", TOTP_DEVICE, "--mfa-code", code, "--no-cache")
+        self.assertEqual(ok.returncode, 0, ok.describe())
+        # The same code again: STS takes a code once.
+        again = self.credentials("--mfa-serial", TOTP_DEVICE, "--mfa-code", code, "--no-cache")
+        self.assertEqual(again.returncode, 1, again.describe())
+        self.assertIn("MultiFactorAuthentication failed", again.stderr)
+        self.assertNotIn(code, again.stderr)
+        self.assertIn("was used already", self.lab.log_with("was used already"))
+        # A code of another time (5 minutes on) is wrong.
+        wrong = self.credentials("--mfa-serial", TOTP_DEVICE, "--mfa-code",
+                                 totp(time.time() + 300), "--no-cache")
+        self.assertEqual(wrong.returncode, 1, wrong.describe())
+        self.assertIn("MultiFactorAuthentication failed", wrong.stderr)
+        self.assertIn("hub", wrong.stderr)
 
     def test_another_users_device_is_refused(self) -> None:
         ran = self.credentials("--mfa-serial", "arn:aws:iam::111111111111:mfa/someone-else",
