@@ -77,9 +77,15 @@ std::unique_ptr<CredentialsProvider> MakeEnvironmentWebIdentityCredentialsProvid
 // GetRoleCredentials (GET https://portal.sso.<region>.amazonaws.com/federation/credentials,
 // header x-amz-sso_bearer_token). The caller (the profile provider) resolves
 // AWS_ENDPOINT_URL_SSO or `[services]` sso endpoint_url into portal_endpoint; this provider reads
-// no endpoint variable itself. An absent or expired token is a kMisconfigured error telling the
-// user to run `aws sso login --profile NAME`: an sso-session token is not refreshed through
-// SSO-OIDC CreateToken (botocore does so in the last 15 minutes). The portal's 401
+// no endpoint variable itself (nor AWS_ENDPOINT_URL_SSO_OIDC / `[services]` sso_oidc, resolved
+// into oidc_endpoint). An sso-session token within 15 minutes of its expiry is refreshed as
+// botocore's SSOTokenProvider does: SSO-OIDC CreateToken (POST <oidc>/token, grant
+// refresh_token, with the cached clientId, clientSecret and refreshToken, while the client
+// registration is valid), and the cache file rewritten atomically (mode 0600, unknown fields
+// kept, a symbolic link refused); once per process, whatever the threads. A failed refresh keeps
+// a token that is still valid. Legacy sso_start_url profiles are not refreshed. An absent or
+// expired token is a kMisconfigured error telling the user to run `aws sso login --sso-session
+// NAME` (`--profile NAME` for legacy profiles). The portal's 401
 // (UnauthorizedException: log in again) and 403 (ForbiddenException: no access to that role in
 // that account) are kAccessDenied with a hint; 429 and 5xx are retried (3 attempts).
 struct SsoProviderOptions {
@@ -90,6 +96,7 @@ struct SsoProviderOptions {
   std::string account_id;
   std::string role_name;
   std::string portal_endpoint;  // empty: https://portal.sso.<sso_region>.amazonaws.com
+  std::string oidc_endpoint;    // empty: https://oidc.<sso_region>.amazonaws.com
   std::string cache_dir;        // empty: $HOME/.aws/sso/cache (HOME from sys.env)
 };
 std::unique_ptr<CredentialsProvider> MakeSsoCredentialsProvider(const SystemContext& sys,

@@ -103,6 +103,10 @@ class Executor {
         if (auto e = ConfiguredEndpointUrl(sys_.env, config, "SSO", "sso")) {
           o.portal_endpoint = e->value;
         }
+        // botocore's service id "SSO OIDC": AWS_ENDPOINT_URL_SSO_OIDC, `[services]` sso_oidc.
+        if (auto e = ConfiguredEndpointUrl(sys_.env, config, "SSO_OIDC", "sso_oidc")) {
+          o.oidc_endpoint = e->value;
+        }
         std::string how = "IAM Identity Center";
         if (!o.sso_session_name.empty()) how += " (sso-session " + o.sso_session_name + ")";
         return std::pair{std::shared_ptr<CredentialsProvider>(

@@ -1,20 +1,24 @@
 // IAM Identity Center (SSO) credentials, as botocore's SSOProvider and the JS SDK's
 // credential-provider-sso get them: the access token `aws sso login` cached in
 // ~/.aws/sso/cache/<sha1>.json, exchanged at the SSO portal's GetRoleCredentials for the
-// account's role credentials. We do not refresh an expired sso-session token through SSO-OIDC
-// CreateToken (botocore does, within 15 minutes of expiry): an expired token asks the user to
-// run `aws sso login` again.
+// account's role credentials. An sso-session token is refreshed through SSO-OIDC CreateToken
+// within 15 minutes of its expiry, as botocore's SSOTokenProvider does (sso_token_cache.h), and
+// the cache file rewritten; otherwise an expired token asks the user to run `aws sso login`.
 #include <string.h>
+
+#include <mutex>
 
 #include <nlohmann/json.hpp>
 
 #include "core/hex.h"
+#include "core/json.h"
 #include "core/json_wipe.h"
 #include "core/partition.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "core/validate.h"
+#include "creds/sso_token_cache.h"
 #include "crypto/sha1.h"
 #include "hubspoke/credential_sources.h"
 #include "sys/retry.h"
@@ -26,13 +30,11 @@ constexpr std::size_t kMaxCacheFileBytes = 1 << 20;
 // The SDKs' standard retry mode for the portal: 3 attempts, full jitter below 200 ms, 400 ms.
 constexpr RetryPolicy kRetry{.max_attempts = 3, .base = std::chrono::milliseconds(200)};
 
-// "2026-01-01T00:00:00Z"; older AWS CLI v2 releases wrote "2026-01-01T00:00:00UTC".
-Result<TimePoint> ParseExpiresAt(std::string text) {
-  text = Trim(text);
-  if (text.size() > 3 && text.compare(text.size() - 3, 3, "UTC") == 0) {
-    text.replace(text.size() - 3, 3, "Z");
-  }
-  return ParseTimestamp(text);
+// Refreshes of the SSO token cache, one at a time in the process: a thread that waited finds the
+// file already refreshed when it reads it again, so N threads of a fanout cause one CreateToken.
+std::mutex& SsoRefreshMutex() {
+  static std::mutex mu;
+  return mu;
 }
 
 // The error type of a restJson error: the x-amzn-ErrorType header ("Type:namespace…"), else
@@ -68,7 +70,9 @@ class SsoProvider final : public CredentialsProvider {
   SsoProvider(const SystemContext& sys, SsoProviderOptions options)
       : sys_(sys), options_(std::move(options)) {
     subject_ = options_.profile_name.empty() ? "SSO" : "profile " + options_.profile_name;
-    login_ = options_.profile_name.empty()
+    login_ = !options_.sso_session_name.empty()
+                 ? "run `aws sso login --sso-session " + options_.sso_session_name + "`"
+             : options_.profile_name.empty()
                  ? "run `aws sso login`"
                  : "run `aws sso login --profile " + options_.profile_name + "`";
   }
@@ -104,7 +108,13 @@ class SsoProvider final : public CredentialsProvider {
     }
     if (auto s = ValidateRoleName(subject_ + ": sso_role_name", options_.role_name); !s) return s;
     if (!options_.portal_endpoint.empty()) {
-      return ValidateEndpointUrl(subject_ + ": SSO portal endpoint", options_.portal_endpoint);
+      if (auto s = ValidateEndpointUrl(subject_ + ": SSO portal endpoint", options_.portal_endpoint);
+          !s) {
+        return s;
+      }
+    }
+    if (!options_.oidc_endpoint.empty()) {
+      return ValidateEndpointUrl(subject_ + ": SSO-OIDC endpoint", options_.oidc_endpoint);
     }
     return Ok();
   }
@@ -115,27 +125,67 @@ class SsoProvider final : public CredentialsProvider {
                                              : "session " + options_.sso_session_name;
   }
 
-  Result<SecretString> CachedToken() const {
+  std::string CachePath() const {
     std::string dir = options_.cache_dir;
     if (dir.empty()) {
       auto home = sys_.env.Get("HOME");
-      if (!home || home->empty()) {
-        return Misconfigured(
-            "HOME is not set, so the SSO token cache (~/.aws/sso/cache) "
-            "cannot be found");
-      }
+      if (!home || home->empty()) return "";
       dir = *home + "/.aws/sso/cache";
     }
     // The SDKs' cache key: the sso-session's name, or the legacy profile's start URL.
     const std::string& key =
         options_.sso_session_name.empty() ? options_.start_url : options_.sso_session_name;
-    const std::string path = dir + "/" + HexEncode(crypto::Sha1(key)) + ".json";
-    // Security: the file holds the access token (and the refresh material); its bytes are wiped.
-    auto file = sys_.files.Read(path, {.max_bytes = kMaxCacheFileBytes});
+    return dir + "/" + HexEncode(crypto::Sha1(key)) + ".json";
+  }
+
+  // The access token to use: the cached one, or a refreshed one when it is due (see
+  // DecideSsoTokenAction), the file rewritten.
+  Result<SecretString> CachedToken() {
+    const std::string path = CachePath();
+    if (path.empty()) {
+      return Misconfigured(
+          "HOME is not set, so the SSO token cache (~/.aws/sso/cache) cannot be found");
+    }
+    std::string text;
     struct TextWiper {
       std::string& s;
       ~TextWiper() { explicit_bzero(s.data(), s.size()); }
-    } text_wiper{file.bytes};
+    } text_wiper{text};
+    auto token = ReadCache(path, text);
+    if (!token) return std::move(token).error();
+    const bool sso_session = !options_.sso_session_name.empty();
+    SsoTokenAction action = DecideSsoTokenAction(*token, sys_.clock.Now(), sso_session);
+    if (action == SsoTokenAction::kRefresh) {
+      std::lock_guard<std::mutex> lock(SsoRefreshMutex());
+      // Again under the lock: another thread (or process) may have refreshed it meanwhile.
+      explicit_bzero(text.data(), text.size());
+      token = ReadCache(path, text);
+      if (!token) return std::move(token).error();
+      action = DecideSsoTokenAction(*token, sys_.clock.Now(), sso_session);
+      if (action == SsoTokenAction::kRefresh) {
+        auto refreshed = Refresh(path, text, *token);
+        if (refreshed) return refreshed;
+        // As botocore: a failed refresh keeps a token that is still valid.
+        if (token->expires_at > sys_.clock.Now()) {
+          sys_.log.Log(LogLevel::kWarning, refreshed.error().ToString() +
+                                               "; using the cached token until it expires");
+          return std::move(token->access_token);
+        }
+        return std::move(refreshed).error();
+      }
+    }
+    if (action == SsoTokenAction::kLogin) {
+      return Misconfigured("the cached SSO token for " + SessionLabel() + " expired at " +
+                           FormatRfc3339(token->expires_at) + ": " + login_);
+    }
+    return std::move(token->access_token);
+  }
+
+  // Reads and parses the cache file into `text` (the caller wipes it).
+  Result<SsoCachedToken> ReadCache(const std::string& path, std::string& text) const {
+    // Security: the file holds the access token (and the refresh material).
+    auto file = sys_.files.Read(path, {.max_bytes = kMaxCacheFileBytes});
+    text = std::move(file.bytes);
     if (file.status == ReadFileStatus::kNotFound) {
       return Misconfigured("no cached SSO token for " + SessionLabel() + " (" + path +
                            "): " + login_);
@@ -144,30 +194,114 @@ class SsoProvider final : public CredentialsProvider {
       return Misconfigured(
           ReadFileError("the cached SSO token for " + SessionLabel(), path, file));
     }
-    nlohmann::json j = nlohmann::json::parse(file.bytes, nullptr, /*allow_exceptions=*/false);
-    JsonWiper json_wiper{j};
-    if (!j.is_object()) {
-      return Misconfigured("the cached SSO token " + path + " is not a JSON object: " + login_);
+    auto token = ParseSsoCachedToken(text);
+    if (!token) {
+      return Misconfigured("the cached SSO token " + path + " is unusable (" +
+                           token.error().message() + "): " + login_);
     }
-    auto access = j.find("accessToken");
-    auto expires = j.find("expiresAt");
-    if (access == j.end() || !access->is_string() ||
-        access->get_ref<const std::string&>().empty()) {
-      return Misconfigured("the cached SSO token " + path + " has no accessToken: " + login_);
+    return token;
+  }
+
+  std::string OidcUrl() const {
+    std::string base = options_.oidc_endpoint;
+    if (base.empty()) {
+      base = "https://oidc." + options_.sso_region + "." +
+             std::string(PartitionForRegion(options_.sso_region).dns_suffix);
     }
-    if (expires == j.end() || !expires->is_string()) {
-      return Misconfigured("the cached SSO token " + path + " has no expiresAt: " + login_);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base + "/token";
+  }
+
+  // SSO-OIDC CreateToken with the refresh grant (restJson1, unsigned), then the cache file
+  // rewritten atomically with the new token.
+  Result<SecretString> Refresh(const std::string& path, const std::string& text,
+                               const SsoCachedToken& token) {
+    const std::string context =
+        subject_ + ": refreshing the SSO token of " + SessionLabel() + " (SSO-OIDC CreateToken)";
+    // Security: the file is replaced by a rename, which would quietly turn a symbolic link
+    // into a file; and a refresh may rotate the refresh token, so one we could not write back
+    // would leave the cache with a revoked one. Refused before any request.
+    if (auto st = sys_.files.Stat(path, /*follow_symlinks=*/false);
+        st.status == FileOpStatus::kOk && st.stat.type != FileType::kRegular) {
+      return Error(ErrorCode::kMisconfigured,
+                   context + ": " + path + " is not a regular file (a symbolic link?): not "
+                             "rewriting it")
+          .WithHint("replace it with the file itself, or " + login_);
     }
-    auto expires_at = ParseExpiresAt(expires->get<std::string>());
-    if (!expires_at) {
-      return Misconfigured("the cached SSO token " + path +
-                           " has an expiresAt that is not an ISO 8601 time: " + login_);
+    if (sys_.log.Enabled(LogLevel::kDebug)) {
+      sys_.log.Log(LogLevel::kDebug, context + " at " + OidcUrl());
     }
-    if (*expires_at <= sys_.clock.Now()) {
-      return Misconfigured("the cached SSO token for " + SessionLabel() + " expired at " +
-                           FormatRfc3339(*expires_at) + ": " + login_);
+    HttpRequest request{.method = "POST",
+                        .url = OidcUrl(),
+                        .headers = {{"Content-Type", "application/json"},
+                                    {"Accept", "application/json"}},
+                        .body = "{\"grantType\":\"refresh_token\",\"clientId\":" +
+                                JsonQuote(token.client_id) + ",\"clientSecret\":" +
+                                JsonQuote(token.client_secret.reveal()) + ",\"refreshToken\":" +
+                                JsonQuote(token.refresh_token.reveal()) + "}"};
+    struct BodyWiper {
+      HttpRequest& r;
+      ~BodyWiper() { explicit_bzero(r.body.data(), r.body.size()); }
+    } body_wiper{request};
+    auto attempt = [&](int) -> Attempt<SsoRefreshedToken> {
+      auto response = sys_.http.Send(request);
+      if (!response) return {response.error().Wrap(context), true};
+      struct ResponseWiper {
+        std::string& s;
+        ~ResponseWiper() { explicit_bzero(s.data(), s.size()); }
+      } response_wiper{response->body};
+      if (response->status == 200) {
+        auto fresh = ParseCreateTokenResponse(response->body);
+        if (!fresh) return {Error(ErrorCode::kParse, context + ": " + fresh.error().message())};
+        return {std::move(fresh)};
+      }
+      return {OidcError(*response, context), response->status == 429 || response->status >= 500};
+    };
+    auto fresh = RunWithRetries<SsoRefreshedToken>(
+        kRetry, RetryContext{sys_.clock, sys_.random, sys_.log, "SSO-OIDC CreateToken"}, attempt,
+        ErrorMessageOf<SsoRefreshedToken>);
+    if (!fresh) return std::move(fresh).error();
+    auto rewritten = RewriteSsoCachedToken(text, *fresh, sys_.clock.Now(), options_.start_url,
+                                           options_.sso_region);
+    if (!rewritten) return Error(ErrorCode::kInternal, context + ": " + rewritten.error().message());
+    SecretString bytes(std::move(*rewritten));
+    // Security: WriteAtomically creates the temporary file O_EXCL|O_NOFOLLOW, mode 0600, and
+    // renames it over the path; a symbolic link there was refused when the file was read.
+    auto written = sys_.files.WriteAtomically(path, bytes.reveal(), 0600);
+    if (!written.ok()) {
+      // The new token is good for this run even if the file keeps the old one.
+      sys_.log.Log(LogLevel::kWarning, context + ": cannot rewrite " + path + ": " +
+                                           written.reason);
+    } else if (sys_.log.Enabled(LogLevel::kDebug)) {
+      sys_.log.Log(LogLevel::kDebug, context + ": refreshed, the new token expires " +
+                                         FormatRfc3339(sys_.clock.Now() + fresh->expires_in) +
+                                         "; rewrote " + path);
     }
-    return SecretString(access->get<std::string>());
+    return std::move(fresh->access_token);
+  }
+
+  // CreateToken's errors (OAuth style: {"error":"invalid_grant","error_description":…}).
+  Error OidcError(const HttpResponse& r, const std::string& context) const {
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    JsonWiper wiper{body};
+    std::string code = ErrorTypeOf(r, body);
+    if (body.is_object()) {
+      auto it = body.find("error");
+      if (it != body.end() && it->is_string()) code = Printable(it->get<std::string>(), 100);
+    }
+    AwsErrorDetails details{.code = code, .message = "", .request_id = "", .http_status = r.status};
+    if (const std::string* id = FindHeader(r.headers, "x-amzn-RequestId")) {
+      details.request_id = Printable(*id, 100);
+    }
+    const bool login_again = r.status == 400 || r.status == 401;
+    Error e = Error(login_again ? ErrorCode::kMisconfigured
+                    : r.status == 429 ? ErrorCode::kThrottled : ErrorCode::kRemote,
+                    context + ": " + details.Summary())
+                  .WithAws(std::move(details));
+    if (login_again) {
+      return std::move(e).WithHint("the refresh token has expired or was revoked: " + login_);
+    }
+    return e;
   }
 
   std::string PortalUrl() const {

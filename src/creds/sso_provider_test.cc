@@ -1,6 +1,7 @@
 // ctest-label: threads
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -9,9 +10,12 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <atomic>
+#include <vector>
 
 #include "testing/fake_process_runner.h"
 #include "core/hex.h"
+#include "core/time.h"
 #include "hubspoke/credential_sources.h"
 #include "testing/fake_sts.h"
 #include "testing/memory_file_system.h"
@@ -112,6 +116,58 @@ class FakePortal {
   std::string last_query_;
 };
 
+constexpr char kOldAccessToken[] = "ssoOldAccessToken-expired-EXAMPLE";
+constexpr char kNewRefreshToken[] = "ssoRefreshToken-rotated-EXAMPLE";
+
+// A loopback SSO-OIDC: CreateToken with the refresh grant answers kAccessToken (the token the
+// portal accepts) for the known client and refresh token, else 400 invalid_grant.
+class FakeOidc {
+ public:
+  FakeOidc() {
+    server_.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++calls_;
+      auto body = nlohmann::json::parse(req.body, nullptr, false);
+      const bool ok = body.is_object() && body.value("grantType", "") == "refresh_token" &&
+                      body.value("clientId", "") == "client-id" &&
+                      body.value("clientSecret", "") == kClientSecret &&
+                      body.value("refreshToken", "") == kRefreshToken &&
+                      req.get_header_value("Authorization").empty();
+      if (!ok) {
+        res.status = 400;
+        res.set_content(R"({"error":"invalid_grant","error_description":"Invalid refresh token"})",
+                        "application/json");
+        return;
+      }
+      res.set_content(std::string(R"({"accessToken":")") + kAccessToken +
+                          R"(","expiresIn":28800,"refreshToken":")" + kNewRefreshToken +
+                          R"(","tokenType":"Bearer"})",
+                      "application/json");
+    });
+    int port = server_.bind_to_any_port("127.0.0.1");
+    url_ = "http://127.0.0.1:" + std::to_string(port);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~FakeOidc() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::string url() const { return url_; }
+  int calls() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  std::string url_;
+  mutable std::mutex mu_;
+  int calls_ = 0;
+};
+
 class SsoProviderTest : public ::testing::Test {
  protected:
   SsoProviderTest() : home_("/home/tester"), cache_(home_ + "/.aws/sso/cache") {
@@ -122,10 +178,11 @@ class SsoProviderTest : public ::testing::Test {
   }
 
   // A token as `aws sso login` caches it for an sso-session (with the refresh material).
-  void CacheToken(const std::string& key, const std::string& expires_at) {
+  void CacheToken(const std::string& key, const std::string& expires_at,
+                  const char* access_token = kAccessToken) {
     files_.AddFile(cache_ + "/" + CacheName(key),
                    std::string(R"({"startUrl":")") + kStartUrl +
-                       R"(","region":"eu-west-1","accessToken":")" + kAccessToken +
+                       R"(","region":"eu-west-1","accessToken":")" + access_token +
                        R"(","expiresAt":")" + expires_at + R"(","clientId":"client-id",)" +
                        R"("clientSecret":")" + kClientSecret + R"(","registrationExpiresAt":)" +
                        R"("2099-01-01T00:00:00Z","refreshToken":")" + kRefreshToken + R"("})");
@@ -137,20 +194,22 @@ class SsoProviderTest : public ::testing::Test {
                               .sso_region = "eu-west-1",
                               .account_id = "123456789012",
                               .role_name = "ReadOnly",
-                              .portal_endpoint = portal_.url()};
+                              .portal_endpoint = portal_.url(),
+                              .oidc_endpoint = oidc_.url()};
   }
   Result<Credentials> Get(SsoProviderOptions options) {
     auto r = MakeSsoCredentialsProvider(*sys_, std::move(options))->GetCredentials();
     std::string text = log_.text();
     if (!r) text += r.error().ToString();
-    for (const char* secret :
-         {kAccessToken, kRefreshToken, kClientSecret, kRoleSecret, kRoleToken}) {
+    for (const char* secret : {kAccessToken, kRefreshToken, kClientSecret, kRoleSecret,
+                               kRoleToken, kOldAccessToken, kNewRefreshToken}) {
       EXPECT_EQ(text.find(secret), std::string::npos) << text;
     }
     return r;
   }
 
   FakePortal portal_;
+  FakeOidc oidc_;
   std::string home_;
   std::string cache_;
   testing::FakeClock clock_;
@@ -222,6 +281,83 @@ TEST_F(SsoProviderTest, BadCacheFilesAndResponses) {
   no_region.sso_region.clear();
   EXPECT_NE(Get(no_region).error().message().find("profile dev: sso_region is not set"),
             std::string::npos);
+}
+
+// botocore's SSOTokenProvider: an expired access token with a valid refresh token is refreshed
+// (CreateToken once), the cache file rewritten; the next run uses it without a CreateToken.
+TEST_F(SsoProviderTest, ExpiredTokenIsRefreshedOnceAndTheCacheRewritten) {
+  CacheToken("my-sso", FormatRfc3339(clock_.Now() - std::chrono::hours(1)), kOldAccessToken);
+  const std::string path = cache_ + "/" + CacheName("my-sso");
+  auto c = Get(Options());
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  EXPECT_EQ(c->access_key_id, "ASIASSOEXAMPLE000001");
+  EXPECT_EQ(oidc_.calls(), 1);
+  auto j = nlohmann::json::parse(*files_.Content(path));
+  EXPECT_EQ(j["accessToken"], kAccessToken);
+  EXPECT_EQ(j["refreshToken"], kNewRefreshToken);
+  EXPECT_EQ(j["clientId"], "client-id");
+  EXPECT_EQ(j["startUrl"], kStartUrl);
+  auto expires = ParseTimestamp(j["expiresAt"].get<std::string>());
+  ASSERT_TRUE(expires.has_value());
+  EXPECT_EQ(*expires, clock_.Now() + std::chrono::seconds(28800));
+  ASSERT_TRUE(Get(Options()).has_value());
+  EXPECT_EQ(oidc_.calls(), 1);
+  EXPECT_EQ(portal_.calls(), 2);
+}
+
+TEST_F(SsoProviderTest, ConcurrentCallersRefreshOnce) {
+  CacheToken("my-sso", FormatRfc3339(clock_.Now() - std::chrono::minutes(1)), kOldAccessToken);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      if (MakeSsoCredentialsProvider(*sys_, Options())->GetCredentials()) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(oidc_.calls(), 1);
+}
+
+TEST_F(SsoProviderTest, RejectedRefreshAsksForLoginAndLeavesTheCache) {
+  // The refresh token the OIDC service does not know (expired or revoked).
+  const std::string path = cache_ + "/" + CacheName("my-sso");
+  CacheToken("my-sso", FormatRfc3339(clock_.Now() - std::chrono::hours(1)), kOldAccessToken);
+  std::string text = *files_.Content(path);
+  text.replace(text.find(kRefreshToken), std::string(kRefreshToken).size(), "revoked-token");
+  files_.AddFile(path, text);
+  auto r = Get(Options());
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code(), ErrorCode::kMisconfigured);
+  EXPECT_NE(r.error().ToString().find("invalid_grant"), std::string::npos) << r.error().ToString();
+  EXPECT_NE(r.error().ToString().find("run `aws sso login --sso-session my-sso`"),
+            std::string::npos)
+      << r.error().ToString();
+  EXPECT_EQ(*files_.Content(path), text);
+  EXPECT_EQ(portal_.calls(), 0);
+  // Still valid but inside the window: the failed refresh keeps the cached token.
+  CacheToken("my-sso", FormatRfc3339(clock_.Now() + std::chrono::minutes(5)));
+  text = *files_.Content(path);
+  text.replace(text.find(kRefreshToken), std::string(kRefreshToken).size(), "revoked-token");
+  files_.AddFile(path, text);
+  ASSERT_TRUE(Get(Options()).has_value());
+  EXPECT_EQ(*files_.Content(path), text);
+}
+
+TEST_F(SsoProviderTest, LegacyProfilesAndSymlinkedCachesAreNotRefreshed) {
+  SsoProviderOptions legacy = Options();
+  legacy.sso_session_name.clear();
+  CacheToken(kStartUrl, FormatRfc3339(clock_.Now() - std::chrono::hours(1)), kOldAccessToken);
+  auto r = Get(legacy);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().ToString().find("run `aws sso login --profile dev`"), std::string::npos);
+  CacheToken("elsewhere", FormatRfc3339(clock_.Now() - std::chrono::hours(1)), kOldAccessToken);
+  files_.AddSymlink(cache_ + "/" + CacheName("my-sso"), cache_ + "/" + CacheName("elsewhere"));
+  auto link = Get(Options());
+  ASSERT_FALSE(link.has_value());
+  EXPECT_NE(link.error().message().find("not a regular file"), std::string::npos)
+      << link.error().message();
+  EXPECT_EQ(oidc_.calls(), 0);
 }
 
 }  // namespace
