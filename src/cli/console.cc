@@ -121,7 +121,12 @@ class ConsoleCommand final : public Command {
     sys.log.Log(LogLevel::kDebug, "console: handing the sign-in URL to " + opener);
     ProcessSpec spec;
     spec.argv = {opener, std::string(url.reveal())};
-    spec.env = sys.env.All();
+    // The browser gets the URL and nothing of our AWS identity: no base keys or tokens, no
+    // external id, no profile or endpoint that an AWS tool it starts could pick up.
+    for (auto& [name, value] : sys.env.All()) {
+      if (name.starts_with("AWS_") || name.starts_with("ASSUME_ROLE_")) continue;
+      spec.env.emplace_back(name, value);
+    }
     spec.stdin_mode = ProcessSpec::Input::kNull;
     auto child = sys.processes.Start(spec);
     SecretString wipe(std::move(spec.argv[1]));

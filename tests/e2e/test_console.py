@@ -117,7 +117,8 @@ class ConsoleTest(LabTestCase):
         record = os.path.join(self.tmp, "xdg-open.argv")
         script = os.path.join(bindir, "xdg-open")
         with open(script, "w") as f:
-            f.write("#!/bin/sh\numask 077\nprintf '%s\\n' \"$@\" > " + record + "\n")
+            f.write("#!/bin/sh\numask 077\nprintf '%s\\n' \"$@\" > " + record + "\n"
+                    "env > " + record + ".env\n")
         os.chmod(script, 0o700)
         env = self.env(PATH=bindir + ":" + es.hermetic_path())
         ran = self.console("--verbose", env=env)
@@ -131,6 +132,12 @@ class ConsoleTest(LabTestCase):
         self.assertEqual(query["Action"], "login")
         self.assertEqual(follow_once(argv[0])[0], 302)
         self.assertNoLeak(ran.stderr, argv[0], query["SigninToken"])
+        # The browser gets the URL, not our AWS identity: no key, token, external id or other
+        # chain setting in its environment.
+        with open(record + ".env") as f:
+            names = {line.split("=", 1)[0] for line in f.read().splitlines() if "=" in line}
+        self.assertIn("PATH", names)
+        self.assertEqual(sorted(n for n in names if n.startswith(("AWS_", "ASSUME_ROLE_"))), [])
 
     def test_no_opener_suggests_print_before_any_request(self) -> None:
         empty = os.path.join(self.tmp, "empty-bin")
