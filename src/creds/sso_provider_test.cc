@@ -310,8 +310,12 @@ TEST_F(SsoProviderTest, ConcurrentCallersRefreshOnce) {
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i) {
+    // One HTTP client per thread, as each process (or each refreshing provider, through its
+    // TransportPool) has its own: an HttpClient is not shared between threads.
     threads.emplace_back([&] {
-      if (MakeSsoCredentialsProvider(*sys_, Options())->GetCredentials()) ++ok;
+      std::unique_ptr<HttpTransport> http = MakeHttpClient({});
+      SystemContext sys{clock_, *env_, *http, log_, random_, files_, processes_};
+      if (MakeSsoCredentialsProvider(sys, Options())->GetCredentials()) ++ok;
     });
   }
   for (auto& t : threads) t.join();
