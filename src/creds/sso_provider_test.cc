@@ -38,6 +38,34 @@ std::string CacheName(const std::string& key) {
          ".json";
 }
 
+// An httplib server on 127.0.0.1 in a thread of its own, stopped with the object: the plumbing of
+// the two fakes below, which add their routes to server_ and then call Start().
+class LoopbackServer {
+ public:
+  ~LoopbackServer() { Stop(); }
+  std::string url() const { return url_; }
+  // A fake calls it from its own destructor: its handlers use its members, which are gone by
+  // the time this base's destructor runs.
+  void Stop() {
+    server_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ protected:
+  void Start() {
+    int port = server_.bind_to_any_port("127.0.0.1");
+    url_ = "http://127.0.0.1:" + std::to_string(port);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    for (int i = 0; i < 2000 && !server_.is_running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  httplib::Server server_;
+
+ private:
+  std::thread thread_;
+  std::string url_;
+};
+
 struct PortalReply {
   int status;
   std::string error_type;  // x-amzn-ErrorType
@@ -46,8 +74,9 @@ struct PortalReply {
 
 // A loopback SSO portal: GetRoleCredentials checks the bearer header and the query and answers
 // with scripted replies first, then with role credentials.
-class FakePortal {
+class FakePortal : public LoopbackServer {
  public:
+  ~FakePortal() { Stop(); }
   FakePortal() {
     server_.Get("/federation/credentials", [this](const httplib::Request& req,
                                                   httplib::Response& res) {
@@ -82,17 +111,8 @@ class FakePortal {
                           kRoleToken + R"(","expiration":4071006245000}})",
                       "application/json");
     });
-    int port = server_.bind_to_any_port("127.0.0.1");
-    url_ = "http://127.0.0.1:" + std::to_string(port);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 2000 && !server_.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Start();
   }
-  ~FakePortal() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string url() const { return url_; }
   void Reply(PortalReply r) {
     std::lock_guard<std::mutex> lock(mu_);
     replies_.push_back(std::move(r));
@@ -107,9 +127,6 @@ class FakePortal {
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  std::string url_;
   mutable std::mutex mu_;
   std::deque<PortalReply> replies_;
   int calls_ = 0;
@@ -121,8 +138,9 @@ constexpr char kNewRefreshToken[] = "ssoRefreshToken-rotated-EXAMPLE";
 
 // A loopback SSO-OIDC: CreateToken with the refresh grant answers kAccessToken (the token the
 // portal accepts) for the known client and refresh token, else 400 invalid_grant.
-class FakeOidc {
+class FakeOidc : public LoopbackServer {
  public:
+  ~FakeOidc() { Stop(); }
   FakeOidc() {
     server_.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -144,26 +162,14 @@ class FakeOidc {
                           R"(","tokenType":"Bearer"})",
                       "application/json");
     });
-    int port = server_.bind_to_any_port("127.0.0.1");
-    url_ = "http://127.0.0.1:" + std::to_string(port);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 2000 && !server_.is_running(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    Start();
   }
-  ~FakeOidc() {
-    server_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
-  std::string url() const { return url_; }
   int calls() const {
     std::lock_guard<std::mutex> lock(mu_);
     return calls_;
   }
 
  private:
-  httplib::Server server_;
-  std::thread thread_;
-  std::string url_;
   mutable std::mutex mu_;
   int calls_ = 0;
 };
