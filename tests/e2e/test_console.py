@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 
 import e2e_support as es
-from test_lab_clients import EXTERNAL_ID, HUB, SPOKE, USER_SECRET, LabTestCase
+from test_lab_clients import LAB_CHAIN_ENV, LabTestCase, SPOKE, USER_SECRET
 
 SPOKE_ARN = es.spoke_arn(SPOKE)
 
@@ -36,10 +36,7 @@ class ConsoleTest(LabTestCase):
 
     def env(self, **extra: str | None) -> dict[str, str]:
         values: dict[str, str | None] = {
-            "ASSUME_ROLE_HUB_ACCOUNT": HUB, "ASSUME_ROLE_HUB_ROLE": "automation-hub-role",
-            "ASSUME_ROLE_SPOKE_ROLE": "automation-spoke-role",
-            "ASSUME_ROLE_EXTERNAL_ID": EXTERNAL_ID,
-            "ASSUME_ROLE_SESSION_STRING": es.SESSION_STRING,
+            **LAB_CHAIN_ENV,
             "ASSUME_ROLE_FEDERATION_URL": self.lab.url + "/federation"}
         values.update(extra)
         return es.base_env(self.home, self.lab.url, "AKIALABEXAMPLE000001", USER_SECRET,

@@ -22,6 +22,11 @@ SPOKE = "888888888888"
 HUB_ROLE_ARN = f"arn:aws:iam::{HUB}:role/automation-hub-role"
 SPOKE_ROLE_ARN = f"arn:aws:iam::{SPOKE}:role/automation-spoke-role"
 EXTERNAL_ID = "this-is-my-automation"
+# The chain variables for the lab's built-in organization (the hub, its roles, the external id).
+LAB_CHAIN_ENV = {"ASSUME_ROLE_HUB_ACCOUNT": HUB, "ASSUME_ROLE_HUB_ROLE": "automation-hub-role",
+                 "ASSUME_ROLE_SPOKE_ROLE": "automation-spoke-role",
+                 "ASSUME_ROLE_EXTERNAL_ID": EXTERNAL_ID,
+                 "ASSUME_ROLE_SESSION_STRING": es.SESSION_STRING}
 CHAIN_LIMIT = ("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed "
                "by role chaining.")
 
@@ -119,10 +124,7 @@ class LabClientsTest(LabTestCase):
         return json.loads(ran.stdout)
 
     def chain_env(self, url: str, **extra: str | None) -> dict[str, str]:
-        values = {"ASSUME_ROLE_HUB_ACCOUNT": HUB, "ASSUME_ROLE_HUB_ROLE": "automation-hub-role",
-                  "ASSUME_ROLE_SPOKE_ROLE": "automation-spoke-role",
-                  "ASSUME_ROLE_EXTERNAL_ID": EXTERNAL_ID,
-                  "ASSUME_ROLE_SESSION_STRING": es.SESSION_STRING}
+        values: dict[str, str | None] = dict(LAB_CHAIN_ENV)
         values.update(extra)
         return self.env(url, **values)
 

@@ -22,7 +22,7 @@ import time
 import unittest
 
 import e2e_support as es
-from test_lab_clients import EXTERNAL_ID, HUB, SPOKE, USER_KEY, USER_SECRET, Lab
+from test_lab_clients import LAB_CHAIN_ENV, Lab, SPOKE, USER_KEY, USER_SECRET
 
 # A device without a seed in the model (any 6-digit code passes), for the flow tests; and a
 # virtual device with its TOTP seed (RFC 6238's test seed, in base 32), whose codes are checked.
@@ -71,10 +71,7 @@ class MfaTest(unittest.TestCase):
 
     def env(self, **extra: str | None) -> dict[str, str]:
         values: dict[str, str | None] = {
-            "ASSUME_ROLE_HUB_ACCOUNT": HUB, "ASSUME_ROLE_HUB_ROLE": "automation-hub-role",
-            "ASSUME_ROLE_SPOKE_ROLE": "automation-spoke-role",
-            "ASSUME_ROLE_EXTERNAL_ID": EXTERNAL_ID,
-            "ASSUME_ROLE_SESSION_STRING": es.SESSION_STRING,
+            **LAB_CHAIN_ENV,
             "XDG_RUNTIME_DIR": os.path.join(self.tmp, "runtime")}
         values.update(extra)
         os.makedirs(values["XDG_RUNTIME_DIR"], 0o700, exist_ok=True)
