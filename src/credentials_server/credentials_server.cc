@@ -174,6 +174,10 @@ Result<std::unique_ptr<CredentialsServer>> CredentialsServer::StartShared(
     return raw->ClientOf(request) != nullptr;
   };
   server_options.untrusted_timeout = options.untrusted_timeout;
+  // Security: a child's request is in the socket when we accept it, so however long the loaded
+  // machine made it wait between connect and send, it is read before it could be evicted; idle
+  // connections reach us only after 3 s each, which bounds how fast they can churn the slots.
+  server_options.defer_accept = std::chrono::seconds(3);
   auto server = HttpServer::Start(std::move(server_options),
                                   [raw](const ServerRequest& request) { return raw->Handle(request); });
   if (!server) {

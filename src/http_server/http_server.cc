@@ -105,6 +105,9 @@ Status ValidateOptions(const ServerOptions& o) {
   if (o.trusts && o.untrusted_timeout.count() <= 0) {
     return bad("untrusted_timeout must be positive");
   }
+  if (o.defer_accept.count() < 0 || o.defer_accept.count() > 60) {
+    return bad("defer_accept must be 0..60 s");
+  }
   return Ok();
 }
 
@@ -150,6 +153,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(ServerOptions options, Han
       address->url_host + ":" + std::to_string(server->context_->options.port);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&address->storage), address->length) != 0) {
     return SysError(ErrorCode::kNetwork, "server: bind " + where);
+  }
+  if (const int defer = static_cast<int>(server->context_->options.defer_accept.count());
+      defer > 0 &&
+      ::setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof(defer)) != 0) {
+    return SysError(ErrorCode::kInternal, "server: TCP_DEFER_ACCEPT " + where);
   }
   if (::listen(fd, SOMAXCONN) != 0) return SysError(ErrorCode::kNetwork, "server: listen " + where);
   sockaddr_storage bound{};

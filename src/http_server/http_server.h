@@ -110,6 +110,13 @@ struct ServerOptions {
   // evict. Trusted connections keep the normal timeouts and are never evicted.
   std::function<bool(const ServerRequest&)> trusts;
   std::chrono::milliseconds untrusted_timeout{2000};
+  // Optional (Linux TCP_DEFER_ACCEPT; 0 = off). Security: a connection that has sent nothing is
+  // handed to us only after about this long, while one whose request has arrived is accepted at
+  // once, with the request already readable. Idle connections (another local user holding the
+  // slots) then churn at most once per this period each, and a client that was slow to send
+  // after connecting (a loaded machine) is never evicted before its request could be read.
+  // Only for protocols where the client speaks first, such as HTTP.
+  std::chrono::seconds defer_accept{0};
 };
 
 struct ServerContext;

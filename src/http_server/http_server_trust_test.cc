@@ -185,5 +185,41 @@ TEST(HttpServerTrust, TwoHundredHeldUntrustedConnectionsDoNotLockOutTrustedClien
   EXPECT_GT(attacker.reopened(), 0u) << "the attacker was fighting for the slots";
 }
 
+// Without defer_accept a client that connects and is then held up (a loaded machine) before it
+// sends is accepted at once and, while it says nothing, is evicted by the idle connections that
+// keep arriving; with it, nothing is accepted before it has sent, so it is served.
+TEST(HttpServerTrust, DeferAcceptKeepsAClientSlowToSendFromBeingEvicted) {
+  for (const bool defer : {false, true}) {
+    SCOPED_TRACE(defer ? "defer_accept 3 s" : "no defer_accept");
+    ServerOptions options = TrustOptions();
+    options.max_connections = 2;
+    if (defer) options.defer_accept = std::chrono::seconds(3);
+    auto server = StartOrDie(options);
+    ASSERT_NE(server, nullptr);
+    RawClient slow(server->port());
+    ASSERT_TRUE(slow.connected());
+    IdleAttacker attacker(server->port(), 20);
+    ASSERT_EQ(attacker.held(), 20u);
+    std::this_thread::sleep_for(milliseconds(300));  // held up between connect and send
+    if (defer) {
+      EXPECT_TRUE(Served(slow, true));
+      EXPECT_EQ(attacker.reopened(), 0u) << "no idle connection was accepted yet";
+    } else {
+      EXPECT_FALSE(Served(slow, true)) << "evicted before it sent";
+      EXPECT_GT(attacker.reopened(), 0u);
+    }
+  }
+}
+
+TEST(HttpServerTrust, StartRejectsADeferAcceptOutOfRange) {
+  ServerOptions bad = TrustOptions();
+  bad.defer_accept = std::chrono::seconds(-1);
+  Result<std::unique_ptr<HttpServer>> server = HttpServer::Start(bad, server_test::EchoHandler);
+  ASSERT_FALSE(server);
+  EXPECT_EQ(server.error().code(), ErrorCode::kInvalidArgument);
+  bad.defer_accept = std::chrono::seconds(61);
+  EXPECT_FALSE(HttpServer::Start(bad, server_test::EchoHandler));
+}
+
 }  // namespace
 }  // namespace hubspoke

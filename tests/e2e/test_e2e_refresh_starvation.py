@@ -4,7 +4,10 @@ the credentials endpoint by holding 200 idle connections without the token (issu
 The endpoint admits 64 connections. Before the fix a local user holding them (each for the whole
 5 s header timeout, re-opened at once when closed) made nearly every fetch of the child get a 503.
 Now a connection that has not presented the token is cut after ~2 s and is the first to be evicted
-when a new connection arrives at the limit, so the child's fetches all succeed."""
+when a new connection arrives at the limit, and the endpoint accepts a connection only once its
+request has arrived (idle ones after 3 s), so the child's fetches all succeed, even the ones that
+wait 300 ms between connecting and sending, as on a loaded machine (an ASan CI run once lost one
+that way: the attacker's re-opened connections evicted it before it had sent)."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ FETCH_SECONDS = 8   # the child fetches once a second for this long
 # argv[3] (the attack is on), then fetches credentials once a second and writes what happened to
 # the JSON file argv[1]. Prints only the tally.
 CHILD = r'''
-import json, os, sys, time, urllib.error, urllib.request
+import http.client, json, os, sys, time, urllib.parse
 
 report, url_file, go_file, seconds = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
 url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
@@ -39,18 +42,22 @@ deadline = time.monotonic() + 60
 while not os.path.exists(go_file) and time.monotonic() < deadline:
     time.sleep(0.05)
 
+parts = urllib.parse.urlsplit(url)
 results = []
 end = time.monotonic() + seconds
 while time.monotonic() < end:
     started = time.monotonic()
     try:
-        req = urllib.request.Request(url, headers={"Authorization": token})
-        with urllib.request.urlopen(req, timeout=5) as r:
-            body = json.load(r)
-            results.append("ok" if r.status == 200 and body.get("AccessKeyId") else
-                           f"status {r.status}")
-    except urllib.error.HTTPError as e:
-        results.append(f"HTTP {e.code}")
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        conn.connect()
+        if len(results) % 2:
+            time.sleep(0.3)  # every other fetch is slow to send after connecting
+        conn.request("GET", parts.path, headers={"Authorization": token})
+        r = conn.getresponse()
+        body = json.loads(r.read() or b"{}")
+        conn.close()
+        results.append("ok" if r.status == 200 and body.get("AccessKeyId") else
+                       f"status {r.status}")
     except Exception as e:
         results.append(f"{type(e).__name__}: {str(e)[:100]}")
     time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
