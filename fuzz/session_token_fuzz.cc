@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   claims.source_identity = std::string(in.Until('\n'));
   claims.expiration = hubspoke::TimePoint(std::chrono::seconds(1'700'000'000 + flags * 977));
   claims.mfa = (flags & 1) != 0;
+  if (flags & 8) claims.mfa_time = hubspoke::TimePoint(std::chrono::seconds(1'699'999'000 - flags));
   if (flags & 2) claims.session_policy = std::string(in.Until('\n'));
   while (true) {
     std::string_view line = in.Until('\n');
@@ -46,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
              c.source_identity == claims.source_identity && c.tags == claims.tags &&
              c.transitive_tag_keys == claims.transitive_tag_keys &&
              c.session_policy == claims.session_policy && c.policy_arns == claims.policy_arns &&
-             c.mfa == claims.mfa);
+             c.mfa == claims.mfa && c.mfa_time == claims.mfa_time);
   FUZZ_CHECK(opened->secret_access_key == sealed.secret_access_key);
   // One byte changed: it no longer opens. (Not in the last characters, where base 64 may have
   // padding bits that decode to the same bytes.)

@@ -12,7 +12,9 @@
 // as they could read static keys from it. Anyone else on the machine can connect but not lock the
 // child out: the server holds 64 connections, and those that have not shown the token are cut
 // after untrusted_timeout and are evicted, oldest first, to make room for new ones; only
-// connections that have shown it keep the normal timeouts and are never evicted.
+// connections that have shown it keep the normal timeouts and are never evicted. And a
+// connection is accepted only once its request has arrived (idle ones after defer_accept), so
+// a child slow to send after connecting is never evicted before its request is read.
 #pragma once
 
 #include <chrono>
@@ -37,6 +39,10 @@ struct CredentialsServerOptions {
   std::chrono::milliseconds untrusted_timeout{2000};
   // Connections held at once (at least 64): a server shared by N children wants about 2·N.
   std::size_t max_connections = 64;
+  // Linux TCP_DEFER_ACCEPT, 0..60 s (0 = off): a connection that has sent nothing reaches the
+  // server only after about this long, one whose request has arrived at once. Idle connections
+  // then take this long per turn to churn the slots.
+  std::chrono::seconds defer_accept{3};
 };
 
 class CredentialsServer {

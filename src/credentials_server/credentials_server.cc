@@ -154,6 +154,12 @@ std::size_t CredentialsServer::clients() const {
 
 Result<std::unique_ptr<CredentialsServer>> CredentialsServer::StartShared(
     Logger& log, CredentialsServerOptions options) {
+  if (options.defer_accept < std::chrono::seconds(0) ||
+      options.defer_accept > std::chrono::seconds(60)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "credentials server: defer_accept must be 0..60 s, not " +
+                     std::to_string(options.defer_accept.count()));
+  }
   auto impl = std::make_unique<Impl>();
   impl->log = &log;
 
@@ -176,8 +182,8 @@ Result<std::unique_ptr<CredentialsServer>> CredentialsServer::StartShared(
   server_options.untrusted_timeout = options.untrusted_timeout;
   // Security: a child's request is in the socket when we accept it, so however long the loaded
   // machine made it wait between connect and send, it is read before it could be evicted; idle
-  // connections reach us only after 3 s each, which bounds how fast they can churn the slots.
-  server_options.defer_accept = std::chrono::seconds(3);
+  // connections reach us only after defer_accept each, which bounds how fast they churn slots.
+  server_options.defer_accept = options.defer_accept;
   auto server = HttpServer::Start(std::move(server_options),
                                   [raw](const ServerRequest& request) { return raw->Handle(request); });
   if (!server) {

@@ -161,8 +161,11 @@ TEST_F(CredentialsServerTest, ProviderFailureIsA503WithItsMessage) {
 TEST_F(CredentialsServerTest, ConnectionsWithoutTheTokenAreCutAfterTheUntrustedTimeout) {
   using server_test::RawClient;
   using std::chrono::milliseconds;
+  // Without defer_accept, so that the silent connection is accepted at once.
   auto server = CredentialsServer::Start(
-      provider_, log_, CredentialsServerOptions{.untrusted_timeout = milliseconds(300)});
+      provider_, log_,
+      CredentialsServerOptions{.untrusted_timeout = milliseconds(300),
+                               .defer_accept = std::chrono::seconds(0)});
   ASSERT_TRUE(server) << server.error().message();
   const auto port = static_cast<uint16_t>(PortOf(**server));
   const std::string authorized =
@@ -192,8 +195,38 @@ TEST_F(CredentialsServerTest, ConnectionsWithoutTheTokenAreCutAfterTheUntrustedT
   ExpectNoSecretInLog();
 }
 
+// By default a silent connection is not even accepted until defer_accept (3 s) has passed,
+// then it is cut after the untrusted timeout; requests that have arrived are answered at once.
+TEST_F(CredentialsServerTest, SilentConnectionsAreAcceptedOnlyAfterTheDeferPeriod) {
+  using server_test::RawClient;
+  using std::chrono::milliseconds;
+  auto server = CredentialsServer::Start(
+      provider_, log_, CredentialsServerOptions{.untrusted_timeout = milliseconds(300)});
+  ASSERT_TRUE(server) << server.error().message();
+  const auto port = static_cast<uint16_t>(PortOf(**server));
+  const auto start = server_test::TestClock::now();
+  RawClient silent(port);
+  ASSERT_TRUE(silent.connected());
+  RawClient refused(port);
+  ASSERT_TRUE(refused.Send(server_test::Get("/credentials", "Authorization: wrong\r\n")));
+  std::optional<server_test::RawResponse> denied = refused.ReadResponse();
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+  EXPECT_LT(server_test::Since(start), milliseconds(1000)) << "answered at once";
+  EXPECT_TRUE(silent.WaitClosed(milliseconds(8000)));
+  EXPECT_GE(server_test::Since(start), milliseconds(2500)) << "not before the defer period";
+  ExpectNoSecretInLog();
+}
+
+// The second line of defence, without defer_accept: idle connections accepted at once, churned
+// by eviction, and still the child is served every time.
 TEST_F(CredentialsServerTest, TwoHundredIdleConnectionsWithoutTheTokenDoNotLockOutTheChild) {
   using std::chrono::milliseconds;
+  auto server = CredentialsServer::Start(
+      provider_, log_, CredentialsServerOptions{.defer_accept = std::chrono::seconds(0)});
+  ASSERT_TRUE(server) << server.error().message();
+  server_ = std::move(*server);
+  port_ = PortOf(*server_);
   server_test::IdleAttacker attacker(static_cast<uint16_t>(port_), 200);
   ASSERT_EQ(attacker.held(), 200u);
   int tries = 0;

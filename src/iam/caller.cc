@@ -33,6 +33,7 @@ Result<policy::Principal> PrincipalOfSession(const Model& model, const Role& rol
   for (const auto& [k, v] : session.tags) p->tags[k] = v;  // session tags win
   p->org_id = model.OrgIdOf(role.account);
   p->mfa_present = session.mfa;
+  if (session.mfa) p->mfa_time = session.mfa_time;
   p->source_identity = session.source_identity;
   return p;
 }

@@ -27,6 +27,7 @@ struct SessionState {
   std::optional<std::string> session_policy;    // the inline Policy it was issued with
   std::vector<std::string> policy_arns;         // and the managed ones (PolicyArns)
   bool mfa = false;                             // aws:MultiFactorAuthPresent of the session
+  std::optional<TimePoint> mfa_time;            // when its MFA code was checked
 };
 
 struct Caller {

@@ -14,7 +14,7 @@ namespace {
 constexpr std::string_view kPrefix = "IQoJb3JpZ2luX2VjE";
 constexpr unsigned char kVersion = 1;
 constexpr std::size_t kTagSize = 32;  // HMAC-SHA256
-constexpr unsigned char kMfa = 1, kHasSessionPolicy = 2;
+constexpr unsigned char kMfa = 1, kHasSessionPolicy = 2, kHasMfaTime = 4;
 
 // Big-endian integers and length-prefixed strings.
 class Writer {
@@ -106,8 +106,12 @@ SessionSealer::Sealed SessionSealer::Seal(const SessionClaims& c) const {
   w.Str(c.role_arn);
   w.Str(c.session_name);
   w.Str(c.source_identity);
-  w.U8(static_cast<unsigned char>((c.mfa ? kMfa : 0) | (c.session_policy ? kHasSessionPolicy : 0)));
+  w.U8(static_cast<unsigned char>((c.mfa ? kMfa : 0) | (c.session_policy ? kHasSessionPolicy : 0) |
+                                  (c.mfa_time ? kHasMfaTime : 0)));
   if (c.session_policy) w.Str(*c.session_policy);
+  if (c.mfa_time) {
+    w.I64(std::chrono::duration_cast<std::chrono::seconds>(c.mfa_time->time_since_epoch()).count());
+  }
   w.Strs(c.policy_arns);
   w.U32(static_cast<std::uint32_t>(c.tags.size()));
   for (const auto& [k, v] : c.tags) {
@@ -147,7 +151,9 @@ std::optional<SessionSealer::Opened> SessionSealer::Open(std::string_view token)
   c.source_identity = r.Str();
   const unsigned char flags = r.U8();
   c.mfa = (flags & kMfa) != 0;
+  if (flags & ~(kMfa | kHasSessionPolicy | kHasMfaTime)) return std::nullopt;
   if (flags & kHasSessionPolicy) c.session_policy = r.Str();
+  if (flags & kHasMfaTime) c.mfa_time = TimePoint(std::chrono::seconds(r.I64()));
   c.policy_arns = r.Strs();
   const std::uint32_t tags = r.U32();
   for (std::uint32_t i = 0; i < tags && r.ok(); ++i) {

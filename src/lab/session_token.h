@@ -31,6 +31,8 @@ struct SessionClaims {
   std::optional<std::string> session_policy;     // the Policy parameter, as sent
   std::vector<std::string> policy_arns;          // the PolicyArns parameter
   bool mfa = false;                              // aws:MultiFactorAuthPresent
+  // When the MFA code was checked (whole seconds): aws:MultiFactorAuthAge is the time since.
+  std::optional<TimePoint> mfa_time;
 };
 
 class SessionSealer {

@@ -18,7 +18,8 @@ SessionClaims FullClaims() {
       .transitive_tag_keys = {"Project"},
       .session_policy = R"({"Version":"2012-10-17","Statement":[]})",
       .policy_arns = {"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::1:policy/x"},
-      .mfa = true};
+      .mfa = true,
+      .mfa_time = TimePoint(std::chrono::seconds(1'899'990'000))};
 }
 
 void ExpectSameClaims(const SessionClaims& a, const SessionClaims& b) {
@@ -32,6 +33,7 @@ void ExpectSameClaims(const SessionClaims& a, const SessionClaims& b) {
   EXPECT_EQ(a.session_policy, b.session_policy);
   EXPECT_EQ(a.policy_arns, b.policy_arns);
   EXPECT_EQ(a.mfa, b.mfa);
+  EXPECT_EQ(a.mfa_time, b.mfa_time);
 }
 
 TEST(SessionToken, EveryClaimRoundTripsAndTheSecretMatches) {

@@ -264,6 +264,12 @@ Result<StsService::Reply> StsService::AssumeRole(const Caller& caller, const For
   session.session_policy = in.policy;
   session.policy_arns = in.policy_arns;
   session.mfa = mfa || (caller.session && caller.session->mfa);
+  // aws:MultiFactorAuthAge counts from the code's check, along the whole chain.
+  if (mfa) {
+    session.mfa_time = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  } else if (caller.session) {
+    session.mfa_time = caller.session->mfa_time;
+  }
 
   auto issued = IssueSession(std::move(session), std::chrono::seconds(duration), now);
   Log(LogLevel::kInfo, request_id + " AssumeRole: " + caller_arn + " → " + issued.arn + " (" +

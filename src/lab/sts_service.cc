@@ -48,7 +48,8 @@ iam::SessionState StateOf(const LabSession& session) {
                            .transitive_tag_keys = session.transitive_tag_keys,
                            .session_policy = session.session_policy,
                            .policy_arns = session.policy_arns,
-                           .mfa = session.mfa};
+                           .mfa = session.mfa,
+                           .mfa_time = session.mfa_time};
 }
 
 namespace {
@@ -180,6 +181,7 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
   s.session_policy = std::move(c.session_policy);
   s.policy_arns = std::move(c.policy_arns);
   s.mfa = c.mfa;
+  s.mfa_time = c.mfa_time;
   return KeyInfo{.secret = std::move(opened->secret_access_key), .expiration = s.expiration};
 }
 
@@ -201,7 +203,8 @@ LabSession StsService::IssueSession(LabSession session, std::chrono::seconds dur
       .transitive_tag_keys = session.transitive_tag_keys,
       .session_policy = session.session_policy,
       .policy_arns = session.policy_arns,
-      .mfa = session.mfa});
+      .mfa = session.mfa,
+      .mfa_time = session.mfa_time});
   session.secret_access_key = std::move(sealed.secret_access_key);
   session.session_token = std::move(sealed.session_token);
   issued_.fetch_add(1, std::memory_order_relaxed);

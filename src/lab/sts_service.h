@@ -83,6 +83,7 @@ struct LabSession {
   std::optional<std::string> session_policy;  // the inline Policy it was issued with
   std::vector<std::string> policy_arns;       // and the managed ones (PolicyArns)
   bool mfa = false;  // aws:MultiFactorAuthPresent of the session
+  std::optional<TimePoint> mfa_time;  // when its MFA code was checked: aws:MultiFactorAuthAge
 };
 
 // A new session of `role` named `session_name`: role, name, assumed-role ARN and role id set.

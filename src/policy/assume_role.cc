@@ -68,7 +68,11 @@ RequestContext AssumeRoleContext(const RequestContext& caller, const AssumeRoleC
   if (!request.transitive_tag_keys.empty()) {
     request_keys.SetMulti("sts:TransitiveTagKeys", request.transitive_tag_keys);
   }
-  if (request.mfa_authenticated) request_keys.Set("aws:MultiFactorAuthPresent", "true");
+  if (request.mfa_authenticated) {
+    // The code was checked by this very request: no time has passed since.
+    request_keys.Set("aws:MultiFactorAuthPresent", "true");
+    request_keys.Set("aws:MultiFactorAuthAge", "0");
+  }
   ctx.keys.Merge(request_keys);
   return ctx;
 }

@@ -126,6 +126,26 @@ AssumeRoleCall ToSpoke(std::optional<std::string> external_id = "this-is-my-auto
 
 RequestContext Caller(Principal p) { return RequestContext{.principal = std::move(p)}; }
 
+// A hub session whose MFA code was checked `age` before the request.
+RequestContext MfaHubSession(std::chrono::seconds age) {
+  const TimePoint now = TimePoint(std::chrono::seconds(1'900'000'000));
+  Principal p = HubSession();
+  p.mfa_present = true;
+  p.mfa_time = now - age;
+  return RequestContext{.principal = std::move(p), .time = now};
+}
+// The spoke's trust wants MFA from the last hour.
+AssumeRolePolicies SpokeWantsRecentMfa() {
+  return SpokeHop([](AssumeRolePolicies& p) {
+    p.trust_policy = Trust(
+        R"({"Statement": {"Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999999999999:role/automation-hub-role"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}}})",
+        kSpokeRole);
+  });
+}
+
 struct AssumeCase {
   std::string name;
   std::function<AssumeRolePolicies()> policies;
@@ -384,6 +404,34 @@ INSTANTIATE_TEST_SUITE_P(
                    }(),
                    Caller(SysAutomation()), Decision::kAllow, ReasonCode::kAllowed,
                    "cross-account"},
+        AssumeCase{"MFA age: the code comes with the call (0 s)",
+                   [] {
+                     AssumeRolePolicies p = HubHop();
+                     p.trust_policy = Trust(
+                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+                             "Action": "sts:AssumeRole",
+                             "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "1"}}}})",
+                         kHubRole);
+                     return p;
+                   },
+                   [] {
+                     AssumeRoleCall r = ToHub();
+                     r.mfa_authenticated = true;
+                     return r;
+                   }(),
+                   Caller(SysAutomation()), Decision::kAllow, ReasonCode::kAllowed,
+                   "cross-account"},
+        AssumeCase{"MFA age: a session's code 10 minutes old", SpokeWantsRecentMfa, ToSpoke(),
+                   MfaHubSession(std::chrono::seconds(600)), Decision::kAllow,
+                   ReasonCode::kAllowed, "cross-account"},
+        AssumeCase{"MFA age: a session's code 2 hours old", SpokeWantsRecentMfa, ToSpoke(),
+                   MfaHubSession(std::chrono::seconds(7200)), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   R"(NumericLessThan aws:MultiFactorAuthAge: request value "7200")"},
+        AssumeCase{"MFA age: a session without MFA", SpokeWantsRecentMfa, ToSpoke(),
+                   Caller(HubSession()), Decision::kImplicitDeny,
+                   ReasonCode::kNoResourcePolicyAllow,
+                   "aws:MultiFactorAuthAge: the key is absent"},
         AssumeCase{"MFA required, long-term keys",
                    [] {
                      AssumeRolePolicies p = HubHop();

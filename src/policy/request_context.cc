@@ -1,5 +1,6 @@
 #include "policy/request_context.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/strings.h"
@@ -174,6 +175,10 @@ ContextKeys EffectiveKeys(const RequestContext& context) {
   if (!p.org_id.empty()) keys.Set("aws:PrincipalOrgID", p.org_id);
   for (const auto& [tag, value] : p.tags) keys.Set("aws:PrincipalTag/" + tag, value);
   if (p.mfa_present) keys.Set("aws:MultiFactorAuthPresent", *p.mfa_present ? "true" : "false");
+  if (p.mfa_time && context.time) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(*context.time - *p.mfa_time);
+    keys.Set("aws:MultiFactorAuthAge", std::to_string(std::max<long long>(0, age.count())));
+  }
   if (!p.source_identity.empty()) keys.Set("aws:SourceIdentity", p.source_identity);
   if (context.time) {
     keys.Set("aws:CurrentTime", FormatRfc3339(*context.time));

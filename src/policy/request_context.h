@@ -34,6 +34,9 @@ struct Principal {
   std::string org_id;                       // empty when the account is in no organization
   // aws:MultiFactorAuthPresent; absent for long-term credentials [GKEYS].
   std::optional<bool> mfa_present;
+  // When the MFA code was checked: aws:MultiFactorAuthAge is the request's time minus this, in
+  // seconds (set only with a request time) [GKEYS].
+  std::optional<TimePoint> mfa_time;
   std::string source_identity;  // aws:SourceIdentity already set on the calling session
 };
 

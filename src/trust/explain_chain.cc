@@ -173,6 +173,8 @@ Result<ChainExplanation> ExplainSpokeChain(const IamWorld& world,
   iam::SessionState state{.session_name = plan->hub.role_session_name,
                           .source_identity = plan->hub.source_identity,
                           .mfa = hub.mfa_authenticated};
+  // The spoke hop follows the hub's at once: aws:MultiFactorAuthAge 0 (when there is a time).
+  if (hub.mfa_authenticated) state.mfa_time = options.time;
   for (const SessionTag& t : plan->hub.tags) state.tags[t.key] = t.value;
   state.transitive_tag_keys = plan->hub.transitive_tag_keys;
   if (!plan->hub.policy.empty()) state.session_policy = plan->hub.policy;

@@ -3,7 +3,10 @@ aws:MultiFactorAuthPresent and a user with a virtual MFA device: without MFA the
 refused; --mfa-serial with --mfa-code (or ASSUME_ROLE_MFA_SERIAL) passes; another device is
 refused; the code is asked for on the terminal, not echoed, and refused clearly when there is no
 terminal, before any STS call; --cache makes one prompt per hub session; fanout presents one code
-for all its spokes; bad serials and codes exit 2 before any request; the code is never printed."""
+for all its spokes; bad serials and codes exit 2 before any request; the code is never printed.
+aws:MultiFactorAuthAge: the hub's trust requires it under an hour (it is 0 when the code comes
+with the call), and a spoke role that wants MFA from the last few seconds refuses a cached hub
+session that is older."""
 
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ from test_lab_clients import LAB_CHAIN_ENV, Lab, SPOKE, USER_KEY, USER_SECRET
 # A device without a seed in the model (any 6-digit code passes), for the flow tests; and a
 # virtual device with its TOTP seed (RFC 6238's test seed, in base 32), whose codes are checked.
 DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation"
+RECENT_MFA_ROLE = "recent-mfa-role"  # in SPOKE; its trust wants aws:MultiFactorAuthAge < 6
+RECENT_MFA_SECONDS = 6
 CODE = "493017"
 TOTP_DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation-phone"
 TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
@@ -59,6 +64,20 @@ class MfaTest(unittest.TestCase):
             if role["name"] == "automation-hub-role":
                 for st in role["trust_policy"]["Statement"]:
                     st.setdefault("Condition", {})["Bool"] = {"aws:MultiFactorAuthPresent": "true"}
+                    st["Condition"]["NumericLessThan"] = {"aws:MultiFactorAuthAge": "3600"}
+                for policy in role["policies"]:
+                    for st in policy["document"]["Statement"]:
+                        if st.get("Action") == ["sts:AssumeRole"]:
+                            st["Resource"] = [st["Resource"],
+                                              f"arn:aws:iam::*:role/{RECENT_MFA_ROLE}"]
+        recent = json.loads(json.dumps(next(r for r in model["roles"]
+                                             if r["name"] == "automation-spoke-role")))
+        recent.pop("accounts")
+        recent.update(account=SPOKE, name=RECENT_MFA_ROLE)
+        for st in recent["trust_policy"]["Statement"]:
+            st["Condition"]["NumericLessThan"] = {
+                "aws:MultiFactorAuthAge": str(RECENT_MFA_SECONDS)}
+        model["roles"].append(recent)
         path = os.path.join(cls.tmp, "model.json")
         with open(path, "w") as f:
             json.dump(model, f)
@@ -202,6 +221,30 @@ class MfaTest(unittest.TestCase):
         third = self.credentials("--cache", env=env)
         self.assertEqual(third.returncode, 1, third.describe())
         self.assertIn("AccessDenied", third.stderr)
+
+    def test_a_role_wanting_recent_mfa_refuses_an_older_hub_session(self) -> None:
+        runtime = tempfile.mkdtemp(prefix="runtime.", dir=self.tmp)
+        env = self.env(XDG_RUNTIME_DIR=runtime)
+        fresh = self.credentials("--cache", "--mfa-serial", DEVICE, "--mfa-code", CODE,
+                                 "--spoke-role", RECENT_MFA_ROLE, env=env)
+        self.assertEqual(fresh.returncode, 0, fresh.describe())
+        self.assertEqual(json.loads(fresh.stdout)["AssumedRoleUser"]["Arn"].split("/")[1],
+                         RECENT_MFA_ROLE)
+        time.sleep(RECENT_MFA_SECONDS + 1)
+        # The cached hub session's MFA is now older than the role accepts; the usual spoke
+        # role, which asks only for the organization, still takes it.
+        old = self.credentials("--cache", "--mfa-serial", DEVICE, "--spoke-role",
+                               RECENT_MFA_ROLE, env=env)
+        self.assertEqual(old.returncode, 1, old.describe())
+        self.assertIn("hub: cached session", old.stderr)
+        self.assertIn("AccessDenied", old.stderr)
+        self.assertIn(RECENT_MFA_ROLE, old.stderr)
+        usual = self.credentials("--cache", "--mfa-serial", DEVICE, env=env)
+        self.assertEqual(usual.returncode, 0, usual.describe())
+        # A new code makes a new hub session whose MFA is recent again.
+        again = self.credentials("--no-cache", "--mfa-serial", DEVICE, "--mfa-code", CODE,
+                                 "--spoke-role", RECENT_MFA_ROLE, env=env)
+        self.assertEqual(again.returncode, 0, again.describe())
 
     def test_fanout_presents_one_code_for_every_spoke(self) -> None:
         before = self.assume_role_calls()
