@@ -68,6 +68,12 @@ exceeded"); --sts-latency 10ms delays every STS response without holding a worke
 --log-requests logs one line per STS and Organizations request:
   lab: request t=1764842000.123 service=sts action=AssumeRole caller=999999999999 status=200
 
+Also on the same port: the console federation endpoint (GET /federation, for `console
+--federation-url`), and, when the model has an identity_center section, IAM Identity Center's
+SSO OIDC (/client/register, /device_authorization approved at once, /token with the device code
+and refresh grants) and portal (/federation/credentials) endpoints, for sso-session profiles
+and the refresh of their cached token. See docs/lab.md.
+
 Test mode: --session-lifetime 10 makes every issued session expire after 10 seconds (the
 response's Expiration says so), to test clients that must refresh, e.g. run --refresh.
 )HELP";

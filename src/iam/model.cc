@@ -43,6 +43,13 @@ const Role* Model::FindRole(std::string_view arn) const {
   return nullptr;
 }
 
+const IdentityCenterUser* IdentityCenter::FindUser(std::string_view name) const {
+  for (const IdentityCenterUser& u : users) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
 const Role* Model::FindRoleByName(std::string_view account, std::string_view name) const {
   for (const Role& r : roles) {
     if (r.account == account && r.name == name) return &r;

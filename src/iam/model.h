@@ -102,6 +102,28 @@ struct ManagedPolicy {
   policy::NamedPolicy policy;
 };
 
+// IAM Identity Center, as the lab's SSO OIDC and portal endpoints serve it (lab/sso_service.h):
+// users who sign in (the lab approves a device authorization at once, as `login_user`), and the
+// roles each may get credentials for (the roles Identity Center provisions for permission sets,
+// AWSReservedSSO_…, which must be in the model).
+struct IdentityCenterAssignment {
+  std::string account;
+  std::string role_name;  // a role of the model in `account`
+};
+struct IdentityCenterUser {
+  std::string name;  // the session name of its role sessions
+  std::vector<IdentityCenterAssignment> assignments;
+};
+struct IdentityCenter {
+  std::string start_url;  // what StartDeviceAuthorization must be given
+  std::vector<IdentityCenterUser> users;
+  std::string login_user;  // who approves device authorizations; default the first user
+  // The sign-in session (refresh tokens die with it) and each access token.
+  std::chrono::seconds session_duration{8 * 3600};
+  std::chrono::seconds access_token_duration{3600};
+  const IdentityCenterUser* FindUser(std::string_view name) const;
+};
+
 struct Model {
   std::string organization_id;  // "o-a1b2c3d4e5"; empty: no organization
   // The organization root's id: "r-" + 4–32 [0-9a-z]; default "r-" + the first 4 characters
@@ -122,6 +144,7 @@ struct Model {
   std::vector<Role> roles;
   std::vector<OidcProvider> oidc_providers;
   std::vector<ManagedPolicy> managed_policies;
+  std::optional<IdentityCenter> identity_center;  // none: the lab serves no SSO endpoints
 
   const Account* FindAccount(std::string_view id) const;
   bool IsDelegatedAdministrator(std::string_view account) const;

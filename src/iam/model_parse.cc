@@ -434,6 +434,82 @@ Status ParseManagedPolicies(const json& root, Model& m) {
 
 }  // namespace
 
+// $.identity_center: after the roles, which its assignments name.
+Status ParseIdentityCenter(const json& root, Model& m) {
+  auto it = root.find("identity_center");
+  if (it == root.end()) return Ok();
+  const std::string p = "$.identity_center";
+  if (auto s = CheckObject(*it, p, {"start_url", "users", "login_user", "session_seconds",
+                                    "access_token_seconds"});
+      !s) {
+    return s;
+  }
+  IdentityCenter ic;
+  auto start_url = GetString(*it, p, "start_url", true);
+  if (!start_url) return std::move(start_url).error();
+  if (!start_url->starts_with("https://") || start_url->size() > 1024) {
+    return ModelError(p + ".start_url", "an https:// URL (e.g. https://my-sso.awsapps.com/start)");
+  }
+  ic.start_url = *start_url;
+  auto seconds = [&](const char* key, std::chrono::seconds fallback, long long low,
+                     long long high) -> Result<std::chrono::seconds> {
+    auto n = it->find(key);
+    if (n == it->end()) return fallback;
+    if (!n->is_number_unsigned() || n->get<std::uint64_t>() < static_cast<std::uint64_t>(low) ||
+        n->get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
+      return ModelError(p + "." + key, "whole seconds from " + std::to_string(low) + " to " +
+                                           std::to_string(high));
+    }
+    return std::chrono::seconds(n->get<long long>());
+  };
+  // Identity Center sessions last 15 minutes to 90 days on AWS; the lab allows shorter ones
+  // (from 1 s) so that an expired session can be tested in seconds.
+  auto session = seconds("session_seconds", ic.session_duration, 1, 90LL * 24 * 3600);
+  if (!session) return std::move(session).error();
+  ic.session_duration = *session;
+  auto access = seconds("access_token_seconds", ic.access_token_duration, 1, 24 * 3600);
+  if (!access) return std::move(access).error();
+  ic.access_token_duration = *access;
+  const json* users = GetArray(*it, "users");
+  if (!users || !users->is_array() || users->empty()) {
+    return ModelError(p + ".users", "expected a non-empty array of users");
+  }
+  for (std::size_t i = 0; i < users->size(); ++i) {
+    const std::string up = p + ".users[" + std::to_string(i) + "]";
+    const json& u = (*users)[i];
+    if (auto s = CheckObject(u, up, {"name", "assignments"}); !s) return s;
+    IdentityCenterUser user;
+    auto name = GetString(u, up, "name", true);
+    if (!name) return std::move(name).error();
+    // It becomes a role session name: 2–64 of [\w+=,.@-].
+    if (auto s = ValidateSessionName(up + ".name", *name); !s) return s;
+    if (ic.FindUser(*name)) return ModelError(up + ".name", "duplicate user " + *name);
+    user.name = *name;
+    if (const json* list = GetArray(u, "assignments")) {
+      if (!list->is_array()) return ModelError(up + ".assignments", "expected an array");
+      for (std::size_t k = 0; k < list->size(); ++k) {
+        const std::string ap = up + ".assignments[" + std::to_string(k) + "]";
+        if (auto s = CheckObject((*list)[k], ap, {"account", "role"}); !s) return s;
+        auto account = GetString((*list)[k], ap, "account", true);
+        if (!account) return std::move(account).error();
+        auto role = GetString((*list)[k], ap, "role", true);
+        if (!role) return std::move(role).error();
+        if (!m.FindRoleByName(*account, *role)) {
+          return ModelError(ap, "the model has no role " + *role + " in account " + *account);
+        }
+        user.assignments.push_back({.account = *account, .role_name = *role});
+      }
+    }
+    ic.users.push_back(std::move(user));
+  }
+  auto login = GetString(*it, p, "login_user", false, ic.users.front().name);
+  if (!login) return std::move(login).error();
+  if (!ic.FindUser(*login)) return ModelError(p + ".login_user", "not one of the users");
+  ic.login_user = *login;
+  m.identity_center = std::move(ic);
+  return Ok();
+}
+
 Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   auto wrap = [&](Error e) { return e.Wrap(std::string(source)); };
   json root;
@@ -448,7 +524,8 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
     return wrap(Error(ErrorCode::kInvalidArgument, std::string("not valid JSON: ") + e.what()));
   }
   if (auto s = CheckObject(root, "$", {"$schema", "description", "organization", "accounts",
-                                       "users", "roles", "oidc_providers", "managed_policies"});
+                                       "users", "roles", "oidc_providers", "managed_policies",
+                                       "identity_center"});
       !s) {
     return wrap(std::move(s).error());
   }
@@ -513,6 +590,7 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   if (auto s = ParseRoles(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseOidcProviders(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseManagedPolicies(root, m); !s) return wrap(std::move(s).error());
+  if (auto s = ParseIdentityCenter(root, m); !s) return wrap(std::move(s).error());
   // Last: the generated roles are new by construction, so no duplicate checks run over them.
   if (spokes > 0) {
     if (auto s = AddGeneratedSpokes(m, spokes, "$.organization.spokes"); !s) {

@@ -20,9 +20,11 @@ Result<std::unique_ptr<LabServer>> LabServer::Start(iam::Model model, const Cloc
     };
   }
   auto started = HttpServer::Start(
-      std::move(server), [sts = lab->service_.AsHandler(),
-                           federation = &lab->federation_](const ServerRequest& request) {
-        return FederationService::Handles(request) ? federation->Handle(request) : sts(request);
+      std::move(server), [sts = lab->service_.AsHandler(), federation = &lab->federation_,
+                           sso = &lab->sso_](const ServerRequest& request) {
+        if (FederationService::Handles(request)) return federation->Handle(request);
+        if (SsoService::Handles(request)) return sso->Handle(request);
+        return sts(request);
       });
   if (!started) return std::move(started).error();
   lab->server_ = std::move(started).value();

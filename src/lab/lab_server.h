@@ -11,6 +11,7 @@
 #include "hubspoke/system.h"
 #include "iam/model.h"
 #include "lab/federation_service.h"
+#include "lab/sso_service.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::lab {
@@ -35,13 +36,17 @@ class LabServer {
   StsService& service() { return service_; }
   const StsService& service() const { return service_; }
   FederationService& federation() { return federation_; }
+  SsoService& sso() { return sso_; }
 
  private:
   LabServer(iam::Model model, const Clock& clock, Logger& log, StsServiceOptions options)
-      : service_(std::move(model), clock, log, std::move(options)), federation_(service_, log) {}
+      : service_(std::move(model), clock, log, std::move(options)),
+        federation_(service_, log),
+        sso_(service_, log) {}
 
   StsService service_;
   FederationService federation_;  // GET /federation: console sign-in (federation_service.h)
+  SsoService sso_;  // Identity Center: SSO OIDC and portal (sso_service.h)
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -185,6 +185,11 @@ Result<KeyInfo> StsService::LookupKey(std::string_view access_key_id, const std:
   return KeyInfo{.secret = std::move(opened->secret_access_key), .expiration = s.expiration};
 }
 
+LabSession StsService::IssueRoleSession(const iam::Role& role, std::string session_name,
+                                        std::chrono::seconds duration) {
+  return IssueSession(SessionOf(role, std::move(session_name)), duration, Now());
+}
+
 LabSession StsService::IssueSession(LabSession session, std::chrono::seconds duration,
                                     TimePoint now) {
   // ASIA + 16 base32 characters: 20 characters like AWS's temporary key ids [FACTS §4].

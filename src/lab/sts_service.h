@@ -111,6 +111,10 @@ class StsService {
   // The sealer of this lab's session tokens, for the lab's other endpoints that take a session
   // (the console federation endpoint, federation_service.h).
   const SessionSealer& sealer() const { return sealer_; }
+  // A new session of `role` named `session_name`, for Identity Center's GetRoleCredentials
+  // (sso_service.h; the account assignment is its authorization: no caller, no policy).
+  LabSession IssueRoleSession(const iam::Role& role, std::string session_name,
+                              std::chrono::seconds duration);
 
  private:
   struct Caller {
