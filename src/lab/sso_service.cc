@@ -137,6 +137,13 @@ std::optional<SsoService::Fields> SsoService::Open(std::string_view prefix, std:
   return fields;
 }
 
+bool SsoService::ClientIsValid(const std::string& client_id, const std::string& secret,
+                               TimePoint now) const {
+  auto client = Open(kClientSecretPrefix, secret, 3);
+  return client && (*client)[0] == "client" && (*client)[1] == client_id &&
+         ParseUnix((*client)[2]).value_or(TimePoint{}) > now;
+}
+
 ServerResponse SsoService::OidcError(int status, const char* type, const char* error,
                                      const std::string& description, const std::string& reason) {
   Log(std::string(type) + ": " + reason);
@@ -209,9 +216,7 @@ ServerResponse SsoService::StartDeviceAuthorization(const std::string& text, Tim
                      "StartDeviceAuthorization: the body is not a JSON object");
   }
   const std::string client_id = body->Get("clientId");
-  auto client = Open(kClientSecretPrefix, body->Get("clientSecret"), 3);
-  if (!client || (*client)[0] != "client" || (*client)[1] != client_id ||
-      ParseUnix((*client)[2]).value_or(TimePoint{}) <= now) {
+  if (!ClientIsValid(client_id, body->Get("clientSecret"), now)) {
     return OidcError(401, "InvalidClientException", "invalid_client", "Invalid client",
                      "StartDeviceAuthorization: unknown client, wrong or expired client secret");
   }
@@ -246,9 +251,7 @@ ServerResponse SsoService::CreateToken(const std::string& text, TimePoint now) {
   }
   JsonWiper wiper{body->json};
   const std::string client_id = body->Get("clientId");
-  auto client = Open(kClientSecretPrefix, body->Get("clientSecret"), 3);
-  if (!client || (*client)[0] != "client" || (*client)[1] != client_id ||
-      ParseUnix((*client)[2]).value_or(TimePoint{}) <= now) {
+  if (!ClientIsValid(client_id, body->Get("clientSecret"), now)) {
     return OidcError(401, "InvalidClientException", "invalid_client", "Invalid client",
                      "CreateToken: unknown client, wrong or expired client secret");
   }

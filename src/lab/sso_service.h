@@ -65,6 +65,8 @@ class SsoService {
   std::string Seal(std::string_view prefix, const Fields& fields) const;
   std::optional<Fields> Open(std::string_view prefix, std::string_view token,
                              std::size_t count) const;
+  // Whether `secret` is the unexpired client secret this lab gave `client_id`.
+  bool ClientIsValid(const std::string& client_id, const std::string& secret, TimePoint now) const;
   ServerResponse OidcError(int status, const char* type, const char* error,
                            const std::string& description, const std::string& reason);
   ServerResponse PortalError(int status, const char* type, const std::string& message,

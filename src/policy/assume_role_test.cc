@@ -126,6 +126,22 @@ AssumeRoleCall ToSpoke(std::optional<std::string> external_id = "this-is-my-auto
 
 RequestContext Caller(Principal p) { return RequestContext{.principal = std::move(p)}; }
 
+// The hub's trust of the user's account, with `condition` (a Condition block).
+AssumeRolePolicies HubTrustWith(const std::string& condition) {
+  AssumeRolePolicies p = HubHop();
+  const std::string trust =
+      R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
+          "Action": "sts:AssumeRole", "Condition": )" + condition + "}}";
+  p.trust_policy = Trust(trust.c_str(), kHubRole);
+  return p;
+}
+// To the hub with SerialNumber and TokenCode verified.
+AssumeRoleCall ToHubWithMfa() {
+  AssumeRoleCall r = ToHub();
+  r.mfa_authenticated = true;
+  return r;
+}
+
 // A hub session whose MFA code was checked `age` before the request.
 RequestContext MfaHubSession(std::chrono::seconds age) {
   const TimePoint now = TimePoint(std::chrono::seconds(1'900'000'000));
@@ -388,37 +404,15 @@ INSTANTIATE_TEST_SUITE_P(
                    R"(StringEquals sts:SourceIdentity: request value "Someone" does not match)"},
         // MFA and session names.
         AssumeCase{"MFA required and given",
-                   [] {
-                     AssumeRolePolicies p = HubHop();
-                     p.trust_policy = Trust(
-                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
-                             "Action": "sts:AssumeRole",
-                             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}}})",
-                         kHubRole);
-                     return p;
-                   },
-                   [] {
-                     AssumeRoleCall r = ToHub();
-                     r.mfa_authenticated = true;
-                     return r;
-                   }(),
+                   [] { return HubTrustWith(R"({"Bool": {"aws:MultiFactorAuthPresent": true}})"); },
+                   ToHubWithMfa(),
                    Caller(SysAutomation()), Decision::kAllow, ReasonCode::kAllowed,
                    "cross-account"},
         AssumeCase{"MFA age: the code comes with the call (0 s)",
                    [] {
-                     AssumeRolePolicies p = HubHop();
-                     p.trust_policy = Trust(
-                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
-                             "Action": "sts:AssumeRole",
-                             "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": "1"}}}})",
-                         kHubRole);
-                     return p;
+                     return HubTrustWith(R"({"NumericLessThan": {"aws:MultiFactorAuthAge": "1"}})");
                    },
-                   [] {
-                     AssumeRoleCall r = ToHub();
-                     r.mfa_authenticated = true;
-                     return r;
-                   }(),
+                   ToHubWithMfa(),
                    Caller(SysAutomation()), Decision::kAllow, ReasonCode::kAllowed,
                    "cross-account"},
         AssumeCase{"MFA age: a session's code 10 minutes old", SpokeWantsRecentMfa, ToSpoke(),
@@ -433,15 +427,7 @@ INSTANTIATE_TEST_SUITE_P(
                    ReasonCode::kNoResourcePolicyAllow,
                    "aws:MultiFactorAuthAge: the key is absent"},
         AssumeCase{"MFA required, long-term keys",
-                   [] {
-                     AssumeRolePolicies p = HubHop();
-                     p.trust_policy = Trust(
-                         R"({"Statement": {"Effect": "Allow", "Principal": {"AWS": "111111111111"},
-                             "Action": "sts:AssumeRole",
-                             "Condition": {"Bool": {"aws:MultiFactorAuthPresent": true}}}})",
-                         kHubRole);
-                     return p;
-                   },
+                   [] { return HubTrustWith(R"({"Bool": {"aws:MultiFactorAuthPresent": true}})"); },
                    ToHub(), Caller(SysAutomation()), Decision::kImplicitDeny,
                    ReasonCode::kNoResourcePolicyAllow,
                    "aws:MultiFactorAuthPresent: the key is absent"},
