@@ -15,7 +15,11 @@ Result<std::unique_ptr<LabServer>> LabServer::Start(iam::Model model, const Cloc
     server.fault_hook = [inner = std::move(server.fault_hook),
                          latency](const ServerRequest& request) {
       FaultAction action = inner ? inner(request) : FaultAction{};
-      if (!IsOrganizationsRequest(request)) action.delay += latency;
+      // STS only: not Organizations, the console federation or the Identity Center endpoints.
+      if (!IsOrganizationsRequest(request) && !FederationService::Handles(request) &&
+          !SsoService::Handles(request)) {
+        action.delay += latency;
+      }
       return action;
     };
   }
