@@ -118,6 +118,11 @@ struct ForEachSpokeOptions {
   // starts (before its spoke hop) and ends. May be empty.
   std::function<void(const SpokeAccount& account, std::size_t index)> on_start;
   std::function<void(const SpokeResult& result, std::size_t index)> on_finish;
+  // A hub session the caller already has, made with the same input (e.g. the one it listed the
+  // organization with): used first instead of a hub hop, which is made only when it nears
+  // expiry. An MFA code is good for one call, so with MFA this is how a second hub hop (and a
+  // second code) is avoided.
+  std::optional<Credentials> hub_session;
 };
 
 struct FanoutReport {

@@ -247,7 +247,7 @@ class FanoutCommand final : public Command {
     const std::vector<SpokeAccount>& accounts = selected->accounts;
     if (dry_run_) return DryRun(chain, *selected);
     if (auto s = PrepareOutputDir(chain.sys, accounts); !s) return ReportError(s.error());
-    return RunAll(invocation, chain, std::move(base), accounts);
+    return RunAll(invocation, chain, std::move(base), accounts, std::move(selected->hub_session));
   }
 
  private:
@@ -381,8 +381,10 @@ class FanoutCommand final : public Command {
     return Ok();
   }
 
+  // `hub_session`: the one --org listed the organization with, used rather than a new hub hop.
   int RunAll(const Invocation& invocation, ChainSetup& chain,
-             std::shared_ptr<CredentialsProvider> base, const std::vector<SpokeAccount>& accounts);
+             std::shared_ptr<CredentialsProvider> base, const std::vector<SpokeAccount>& accounts,
+             std::optional<Credentials> hub_session);
 
   // The summary line on stderr and the --summary file; returns 0 when every account succeeded.
   int WriteSummary(const SystemContext& sys, const FanoutReport& report, double seconds) const {
@@ -623,7 +625,8 @@ struct ChildRun {
 
 int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
                           std::shared_ptr<CredentialsProvider> base,
-                          const std::vector<SpokeAccount>& accounts) {
+                          const std::vector<SpokeAccount>& accounts,
+                          std::optional<Credentials> hub_session) {
   const SystemContext& sys = chain.sys;
   // Stop signals are taken by a thread of ours (sigtimedwait), never by a handler: blocked here,
   // before any thread starts, so every thread inherits the mask (children get an empty one).
@@ -714,7 +717,8 @@ int FanoutCommand::RunAll(const Invocation& invocation, ChainSetup& chain,
                               .max_sts_rate = max_sts_rate_n_,
                               .fail_fast = fail_fast_,
                               .profiles = &chain.profiles,
-                              .cancellation = cancellation};
+                              .cancellation = cancellation,
+                              .hub_session = std::move(hub_session)};
   if (refresh_) options.caching = ChildRefreshWindows(chain.input.duration);
   options.on_finish = [&](const SpokeResult& r, std::size_t) {
     done.fetch_add(1);

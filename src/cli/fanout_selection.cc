@@ -112,17 +112,20 @@ Result<Selection> SelectAccounts(const SelectionFlags& flags, const ChainSetup& 
   }
 
   // Then the organization.
+  std::optional<Credentials> hub_session;
   if (org_options) {
     auto creds = OrgCredentials(flags, chain, std::move(base));
     if (!creds) return std::move(creds).error();
     auto listed = ListOrganizationAccounts(sys, *creds, *org_options, flags.ou, &left_out);
     if (!listed) return std::move(listed).error().Wrap("--org");
     sources.push_back(std::move(*listed));
+    if (flags.org_role.empty()) hub_session = std::move(*creds);
   }
 
   auto merged = MergeAccounts(std::move(sources));
   if (!merged) return std::move(merged).error();
   Selection selection;
+  selection.hub_session = std::move(hub_session);
   const std::size_t before_exclude = merged->size();
   selection.accounts = ExcludeAccounts(std::move(*merged), excluded);
   std::vector<std::string> notes;

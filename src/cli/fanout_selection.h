@@ -30,6 +30,9 @@ struct SelectionFlags {
 struct Selection {
   std::vector<SpokeAccount> accounts;  // merged, excluded, sharded; in first-seen order
   std::string note;  // "(shard 2/8 of 1000)", "(3 not ACTIVE left out)", or empty
+  // The hub session --org listed the organization with (no --org-role), for the fan-out to use
+  // rather than make the hub hop, and present an MFA code, a second time.
+  std::optional<Credentials> hub_session;
 };
 
 // `base` is the base identity (for --org-role, or the hub session that lists the organization).

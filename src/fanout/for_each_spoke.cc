@@ -15,6 +15,31 @@
 namespace hubspoke {
 namespace {
 
+// Hands out `first` once (a hub session the caller already has), then asks `inner`. Behind a
+// caching provider, which calls it one refresh at a time.
+class PrimedProvider final : public CredentialsProvider {
+ public:
+  PrimedProvider(Credentials first, std::shared_ptr<CredentialsProvider> inner)
+      : first_(std::move(first)), inner_(std::move(inner)) {}
+  Result<Credentials> GetCredentials() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (first_) {
+        Credentials c = std::move(*first_);
+        first_.reset();
+        return c;
+      }
+    }
+    return inner_->GetCredentials();
+  }
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  std::mutex mu_;
+  std::optional<Credentials> first_;
+  std::shared_ptr<CredentialsProvider> inner_;
+};
+
 constexpr const char* kAnyAccount = "000000000000";  // validates the input before any account
 
 SpokeResult ChainFailure(const SpokeAccount& account, const Error& e) {
@@ -123,9 +148,12 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
   AssumeRoleProviderOptions hub_options = HubHopOptions(*first_plan, transports);
   hub_options.sts.limiter = limiters.For("base", region);
   hub_options.sts.on_attempt = [hub_attempts] { hub_attempts->fetch_add(1); };
-  auto hub_session = MakeCachingProvider(
-      MakeAssumeRoleProvider(sys, base_session, std::move(hub_options)), sys.clock, sys.log,
-      options.caching);
+  std::shared_ptr<CredentialsProvider> hub_hop =
+      MakeAssumeRoleProvider(sys, base_session, std::move(hub_options));
+  if (options.hub_session) {
+    hub_hop = std::make_shared<PrimedProvider>(*options.hub_session, std::move(hub_hop));
+  }
+  auto hub_session = MakeCachingProvider(std::move(hub_hop), sys.clock, sys.log, options.caching);
   const std::string hub_account = AccountOfRoleArn(first_plan->hub.role_arn);
   auto spoke_limiter = limiters.For(hub_account, region);
 

@@ -141,6 +141,30 @@ TEST_F(ForEachSpokeTest, ARefusedHubFailsEveryAccountOnceAndCallsNothing) {
   EXPECT_EQ(sts_.calls().size(), 1u);  // one hub call, no retry of a refusal, no spoke call
 }
 
+// A hub session the caller already has (fanout --org listed the organization with it) is used
+// instead of a hub hop: with MFA a second hop would need a second code.
+TEST_F(ForEachSpokeTest, AHubSessionGivenIsUsedInsteadOfAHubHop) {
+  sts_.DenyRole("arn:aws:iam::999999999999:role/automation-hub-role");  // any hub hop fails
+  ForEachSpokeOptions options = Options();
+  // The fake STS knows the given key (as the hub session's), so the spoke hops it signs pass.
+  sts_.AddKey("ASIAGIVENHUBSESSION1", "given/hub/session/secret/0000000000000000",
+              "arn:aws:sts::999999999999:assumed-role/automation-hub-role/me@example.com");
+  Credentials hub;
+  hub.access_key_id = "ASIAGIVENHUBSESSION1";
+  hub.secret_access_key = SecretString("given/hub/session/secret/0000000000000000");
+  hub.expiration = sys_.clock.Now() + std::chrono::hours(1);
+  options.hub_session = hub;
+  auto report = ForEachSpoke(sys_, base_, Accounts(3), options, [&](const SpokeTask& task) {
+    auto creds = task.credentials->GetSharedCredentials();
+    return creds ? SpokeOutcome::Ok() : SpokeOutcome::Failed(creds.error().message());
+  });
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->ok, 3u);
+  EXPECT_EQ(CallsOf("automation-hub-role"), 0u);
+  EXPECT_EQ(CallsOf("automation-spoke-role"), 3u);
+  ExpectNoSecretsInLog();
+}
+
 TEST_F(ForEachSpokeTest, BadInputIsRefusedBeforeAnyCall) {
   auto options = Options();
   options.input.external_id = "has spaces!";

@@ -35,6 +35,9 @@ RECENT_MFA_SECONDS = 6
 CODE = "493017"
 TOTP_DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation-phone"
 TOTP_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+# Another seeded device, so that its codes do not collide with the first one's within 30 s.
+FANOUT_DEVICE = "arn:aws:iam::111111111111:mfa/sys-automation-tablet"
+FANOUT_SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def totp(unix_time: float, seed: str = TOTP_SEED) -> str:
@@ -58,8 +61,8 @@ class MfaTest(unittest.TestCase):
         model = json.loads(printed.stdout)
         for user in model["users"]:
             if user["name"] == "sys-automation":
-                user["mfa_devices"] = [DEVICE, TOTP_DEVICE]
-                user["mfa_seeds"] = {TOTP_DEVICE: TOTP_SEED}
+                user["mfa_devices"] = [DEVICE, TOTP_DEVICE, FANOUT_DEVICE]
+                user["mfa_seeds"] = {TOTP_DEVICE: TOTP_SEED, FANOUT_DEVICE: FANOUT_SEED}
         for role in model["roles"]:
             if role["name"] == "automation-hub-role":
                 for st in role["trust_policy"]["Statement"]:
@@ -255,6 +258,22 @@ class MfaTest(unittest.TestCase):
         self.assertNotIn(CODE, ran.stdout + ran.stderr)
         self.lab.log_once(lambda t: t.count(" AssumeRole: ") >= before + 3)
         # One hub AssumeRole (with the code), one per spoke.
+        self.assertEqual(self.assume_role_calls() - before, 3)
+
+    def test_fanout_org_lists_and_fans_out_with_one_hub_session(self) -> None:
+        # --org without --org-role lists the organization as the hub session; the fan-out then
+        # uses that session rather than make the hub hop again, which a code that is good once
+        # would fail (STS refuses it as used).
+        before = self.assume_role_calls()
+        logged = len(self.lab.log())
+        ran = es.run([self.bin, "fanout", "--org", "--exclude", "111111111111,999999999999",
+                      "--mfa-serial", FANOUT_DEVICE, "--mfa-code", totp(time.time(), FANOUT_SEED),
+                      "--no-progress", "--", "/bin/sh", "-c", "echo ok"], self.env(), timeout=60)
+        self.assertEqual(ran.returncode, 0, ran.describe())
+        self.assertEqual(ran.stdout.count("ok\n"), 2, ran.describe())
+        log = self.lab.log_once(lambda t: t.count(" AssumeRole: ") >= before + 3)[logged:]
+        self.assertNotIn("was used already", log)
+        # One hub AssumeRole (with the code, also used to list), one per spoke.
         self.assertEqual(self.assume_role_calls() - before, 3)
 
 
