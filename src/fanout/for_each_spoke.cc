@@ -15,31 +15,6 @@
 namespace hubspoke {
 namespace {
 
-// Hands out `first` once (a hub session the caller already has), then asks `inner`. Behind a
-// caching provider, which calls it one refresh at a time.
-class PrimedProvider final : public CredentialsProvider {
- public:
-  PrimedProvider(Credentials first, std::shared_ptr<CredentialsProvider> inner)
-      : first_(std::move(first)), inner_(std::move(inner)) {}
-  Result<Credentials> GetCredentials() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (first_) {
-        Credentials c = std::move(*first_);
-        first_.reset();
-        return c;
-      }
-    }
-    return inner_->GetCredentials();
-  }
-  std::string Describe() const override { return inner_->Describe(); }
-
- private:
-  std::mutex mu_;
-  std::optional<Credentials> first_;
-  std::shared_ptr<CredentialsProvider> inner_;
-};
-
 constexpr const char* kAnyAccount = "000000000000";  // validates the input before any account
 
 SpokeResult ChainFailure(const SpokeAccount& account, const Error& e) {
@@ -64,8 +39,9 @@ std::string AccountOfRoleArn(const std::string& arn) {
   return arn.substr(pos, arn.find(':', pos) - pos);
 }
 
-// The first session, which the spoke hop fetched before the function was called, then that hop
-// for every refresh: the caching provider over it starts with credentials in hand.
+// The first session (the spoke hop's, fetched before the function was called; or the hub
+// session the caller gave), then that hop for every refresh: the caching provider over it
+// starts with credentials in hand.
 class FirstThenProvider final : public CredentialsProvider {
  public:
   FirstThenProvider(Credentials first, std::shared_ptr<CredentialsProvider> rest)
@@ -151,7 +127,7 @@ Result<FanoutReport> ForEachSpoke(const SystemContext& sys,
   std::shared_ptr<CredentialsProvider> hub_hop =
       MakeAssumeRoleProvider(sys, base_session, std::move(hub_options));
   if (options.hub_session) {
-    hub_hop = std::make_shared<PrimedProvider>(*options.hub_session, std::move(hub_hop));
+    hub_hop = std::make_shared<FirstThenProvider>(*options.hub_session, std::move(hub_hop));
   }
   auto hub_session = MakeCachingProvider(std::move(hub_hop), sys.clock, sys.log, options.caching);
   const std::string hub_account = AccountOfRoleArn(first_plan->hub.role_arn);
