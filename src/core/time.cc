@@ -53,6 +53,10 @@ std::string FormatRfc3339(TimePoint t) { return Format(t, Style::kRfc3339); }
 std::string FormatAmzDate(TimePoint t) { return Format(t, Style::kAmzDate); }
 std::string FormatAmzDay(TimePoint t) { return Format(t, Style::kAmzDay); }
 
+std::int64_t UnixSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
 Result<TimePoint> ParseTimestamp(std::string_view s) {
   auto bad = [&] {
     return Error(ErrorCode::kParse, "invalid timestamp '" + std::string(s.substr(0, 64)) +

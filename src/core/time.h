@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ std::string FormatRfc3339(TimePoint t);
 std::string FormatAmzDate(TimePoint t);
 // 20150830 (the SigV4 credential-scope date).
 std::string FormatAmzDay(TimePoint t);
+// Whole seconds since 1970-01-01T00:00:00Z (rounded toward zero).
+std::int64_t UnixSeconds(TimePoint t);
 // Accepts RFC 3339 with 'Z' or a numeric offset, optional fractional seconds
 // ("2019-07-15T23:28:33.359Z"), and the basic form 20150830T123600Z. Times past what TimePoint
 // holds (after 2262-04-11T23:47:16Z, before 1677-09-21) are clamped to its latest (earliest)

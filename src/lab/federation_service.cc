@@ -1,7 +1,6 @@
 // The lab's console federation endpoint (federation_service.h).
 #include "lab/federation_service.h"
 
-#include <array>
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -9,12 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/base64.h"
 #include "core/json.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
 #include "core/url.h"
-#include "crypto/random.h"
 #include "crypto/sha256.h"
 #include "lab/sts_validation.h"
 
@@ -23,10 +20,6 @@ namespace {
 
 // AWS: "the sign-in token is valid for 15 minutes after it is issued".
 constexpr std::chrono::seconds kSigninTokenLifetime{15 * 60};
-
-std::int64_t UnixSeconds(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 ServerResponse Text(int status, std::string body) {
   ServerResponse r;
@@ -38,24 +31,11 @@ ServerResponse Text(int status, std::string body) {
 
 }  // namespace
 
-FederationService::FederationService(const StsService& sts, Logger& log) : sts_(sts), log_(log) {
-  std::array<unsigned char, 32> key{};
-  if (!crypto::RandomBytes(key)) {
-    // Without randomness the lab cannot issue unguessable tokens; a fixed key would let anyone
-    // forge a login, so fail loudly rather than serve one.
-    throw std::runtime_error("lab: no random bytes for the federation key");
-  }
-  key_.assign(reinterpret_cast<const char*>(key.data()), key.size());
-  crypto::SecureWipe(key);
-}
+FederationService::FederationService(const StsService& sts, Logger& log)
+    : sts_(sts), log_(log), sealer_("federation") {}
 
 bool FederationService::Handles(const ServerRequest& request) {
   return request.path == "/federation";
-}
-
-std::string FederationService::Mac(std::string_view payload) const {
-  const crypto::Digest d = crypto::HmacSha256(key_, payload);
-  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 ServerResponse FederationService::Refuse(int status, const std::string& public_text,
@@ -119,16 +99,15 @@ ServerResponse FederationService::GetSigninToken(const FormParams& params, TimeP
                   "getSigninToken: the session of " + opened->claims.role_arn + " has expired");
   }
   const TimePoint expires = std::min(now + kSigninTokenLifetime, opened->claims.expiration);
-  const std::string payload = Base64UrlEncode(opened->claims.role_arn + "\n" +
-                                              opened->claims.session_name + "\n" +
-                                              std::to_string(UnixSeconds(expires)));
+  const std::string signin_token = sealer_.Seal(
+      "", {opened->claims.role_arn, opened->claims.session_name, TimeField(expires)});
   tokens_issued_.fetch_add(1);
   if (log_.Enabled(LogLevel::kInfo)) {
     log_.Log(LogLevel::kInfo, "lab: federation: sign-in token for " + opened->claims.role_arn);
   }
   ServerResponse r;
   r.headers.push_back({"Content-Type", "application/json"});
-  r.body = "{\"SigninToken\":" + JsonQuote(payload + "." + Mac(payload)) + "}";
+  r.body = "{\"SigninToken\":" + JsonQuote(signin_token) + "}";
   return r;
 }
 
@@ -141,26 +120,15 @@ ServerResponse FederationService::Login(const FormParams& params, TimePoint now)
   if (!ParseUrl(*destination)) {
     return Refuse(400, "Bad request", "login: the Destination is not an http(s) URL");
   }
-  const std::size_t dot = token->rfind('.');
-  if (dot == std::string::npos ||
-      !crypto::ConstantTimeEquals(Mac(std::string_view(*token).substr(0, dot)), token->substr(dot + 1))) {
-    return Refuse(400, "Bad request", "login: the SigninToken is not this lab's");
-  }
-  auto payload = Base64UrlDecode(std::string_view(*token).substr(0, dot));
-  const auto fields = payload ? Split(*payload, '\n') : std::vector<std::string>{};
-  if (fields.size() != 3) return Refuse(400, "Bad request", "login: malformed SigninToken");
-  long long expires = 0;
-  try {
-    expires = std::stoll(fields[2]);
-  } catch (const std::exception&) {
-    return Refuse(400, "Bad request", "login: malformed SigninToken");
-  }
-  if (expires <= UnixSeconds(now)) {
-    return Refuse(400, "Bad request", "login: the SigninToken of " + fields[0] + " has expired");
+  auto fields = sealer_.Open("", *token, 3);
+  if (!fields) return Refuse(400, "Bad request", "login: the SigninToken is not this lab's");
+  if (ParseTimeField((*fields)[2]).value_or(TimePoint{}) <= now) {
+    return Refuse(400, "Bad request", "login: the SigninToken of " + (*fields)[0] + " has expired");
   }
   logins_.fetch_add(1);
   if (log_.Enabled(LogLevel::kInfo)) {
-    log_.Log(LogLevel::kInfo, "lab: federation: console login as " + fields[0] + "/" + fields[1]);
+    log_.Log(LogLevel::kInfo,
+             "lab: federation: console login as " + (*fields)[0] + "/" + (*fields)[1]);
   }
   ServerResponse r;
   r.status = 302;

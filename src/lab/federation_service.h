@@ -19,6 +19,7 @@
 
 #include "http_server/http_server.h"
 #include "hubspoke/system.h"
+#include "lab/field_sealer.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::lab {
@@ -40,12 +41,11 @@ class FederationService {
  private:
   ServerResponse GetSigninToken(const FormParams& params, TimePoint now);
   ServerResponse Login(const FormParams& params, TimePoint now);
-  std::string Mac(std::string_view payload) const;
   ServerResponse Refuse(int status, const std::string& public_text, const std::string& reason);
 
   const StsService& sts_;
   Logger& log_;
-  std::string key_;  // Security: 32 random bytes; never logged
+  const FieldSealer sealer_;  // sign-in tokens
   std::atomic<std::uint64_t> tokens_issued_{0};
   std::atomic<std::uint64_t> logins_{0};
 };

@@ -1,7 +1,6 @@
 // The lab's IAM Identity Center endpoints (sso_service.h).
 #include "lab/sso_service.h"
 
-#include <array>
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
@@ -9,15 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/base64.h"
-#include "core/hex.h"
 #include "core/json.h"
 #include "core/json_wipe.h"
 #include "core/percent_encoding.h"
 #include "core/strings.h"
 #include "core/time.h"
-#include "crypto/random.h"
-#include "crypto/sha256.h"
 #include "hubspoke/http.h"
 #include "lab/sts_validation.h"
 
@@ -34,44 +29,6 @@ constexpr std::string_view kAccessPrefix = "aoa";
 constexpr std::string_view kRefreshPrefix = "aor";
 constexpr std::string_view kClientSecretPrefix = "lab-client-secret.";
 constexpr std::string_view kDeviceCodePrefix = "lab-device-code.";
-
-std::int64_t UnixSeconds(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
-
-std::optional<TimePoint> ParseUnix(const std::string& text) {
-  if (text.empty() || text.size() > 15 || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
-    return std::nullopt;
-  }
-  return TimePoint(std::chrono::seconds(std::stoll(text)));
-}
-
-std::string RandomHex(std::size_t bytes) {
-  std::array<unsigned char, 32> b{};
-  if (!crypto::RandomBytes(std::span(b.data(), std::min(bytes, b.size())))) {
-    throw std::runtime_error("lab: no random bytes");
-  }
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(b.data()),
-                                    std::min(bytes, b.size())));
-}
-
-// A request id like AWS's (a UUID).
-std::string RequestId() {
-  const std::string h = RandomHex(16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
-}
-
-ServerResponse Json(int status, std::string body) {
-  ServerResponse r;
-  r.status = status;
-  r.headers.push_back({"Content-Type", "application/json"});
-  r.headers.push_back({"x-amzn-RequestId", RequestId()});
-  r.body = std::move(body);
-  return r;
-}
 
 // The string members of a JSON object body; nullopt when it is not one.
 struct Body {
@@ -91,15 +48,8 @@ std::optional<Body> ParseBody(const std::string& text) {
 
 }  // namespace
 
-SsoService::SsoService(StsService& sts, Logger& log) : sts_(sts), log_(log) {
-  std::array<unsigned char, 32> key{};
-  if (!crypto::RandomBytes(key)) {
-    // A fixed key would let anyone forge tokens: fail loudly rather than serve one.
-    throw std::runtime_error("lab: no random bytes for the SSO key");
-  }
-  key_.assign(reinterpret_cast<const char*>(key.data()), key.size());
-  crypto::SecureWipe(key);
-}
+SsoService::SsoService(StsService& sts, Logger& log)
+    : sts_(sts), log_(log), sealer_("SSO") {}
 
 bool SsoService::Handles(const ServerRequest& request) {
   return request.path == "/client/register" || request.path == "/device_authorization" ||
@@ -110,44 +60,26 @@ void SsoService::Log(const std::string& message) {
   if (log_.Enabled(LogLevel::kInfo)) log_.Log(LogLevel::kInfo, "lab: sso: " + message);
 }
 
-std::string SsoService::Seal(std::string_view prefix, const Fields& fields) const {
-  std::string payload;
-  for (const std::string& f : fields) payload += f + "\n";
-  const std::string encoded = Base64UrlEncode(payload);
-  const crypto::Digest mac = crypto::HmacSha256(key_, std::string(prefix) + encoded);
-  return std::string(prefix) + encoded + "." +
-         Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
-}
-
-std::optional<SsoService::Fields> SsoService::Open(std::string_view prefix, std::string_view token,
-                                                   std::size_t count) const {
-  if (!token.starts_with(prefix) || token.size() > 4096) return std::nullopt;
-  const std::size_t dot = token.rfind('.');
-  if (dot == std::string_view::npos || dot < prefix.size()) return std::nullopt;
-  const crypto::Digest mac = crypto::HmacSha256(key_, token.substr(0, dot));
-  if (!crypto::ConstantTimeEquals(
-          Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size())),
-          token.substr(dot + 1))) {
-    return std::nullopt;
-  }
-  auto payload = Base64UrlDecode(token.substr(prefix.size(), dot - prefix.size()));
-  if (!payload || payload->empty() || payload->back() != '\n') return std::nullopt;
-  Fields fields = Split(payload->substr(0, payload->size() - 1), '\n');
-  if (fields.size() != count) return std::nullopt;
-  return fields;
-}
-
 bool SsoService::ClientIsValid(const std::string& client_id, const std::string& secret,
                                TimePoint now) const {
-  auto client = Open(kClientSecretPrefix, secret, 3);
+  auto client = sealer_.Open(kClientSecretPrefix, secret, 3);
   return client && (*client)[0] == "client" && (*client)[1] == client_id &&
-         ParseUnix((*client)[2]).value_or(TimePoint{}) > now;
+         ParseTimeField((*client)[2]).value_or(TimePoint{}) > now;
+}
+
+ServerResponse SsoService::Answer(int status, std::string body) {
+  ServerResponse r;
+  r.status = status;
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.headers.push_back({"x-amzn-RequestId", sts_.NewRequestId()});
+  r.body = std::move(body);
+  return r;
 }
 
 ServerResponse SsoService::OidcError(int status, const char* type, const char* error,
                                      const std::string& description, const std::string& reason) {
   Log(std::string(type) + ": " + reason);
-  ServerResponse r = Json(status, "{\"error\":" + JsonQuote(error) +
+  ServerResponse r = Answer(status, "{\"error\":" + JsonQuote(error) +
                                       ",\"error_description\":" + JsonQuote(description) + "}");
   r.headers.push_back({"x-amzn-ErrorType", std::string(type) + ":"});
   return r;
@@ -156,7 +88,7 @@ ServerResponse SsoService::OidcError(int status, const char* type, const char* e
 ServerResponse SsoService::PortalError(int status, const char* type, const std::string& message,
                                        const std::string& reason) {
   Log(std::string(type) + ": " + reason);
-  ServerResponse r = Json(status, "{\"message\":" + JsonQuote(message) + "}");
+  ServerResponse r = Answer(status, "{\"message\":" + JsonQuote(message) + "}");
   r.headers.push_back({"x-amzn-ErrorType", std::string(type) + ":"});
   return r;
 }
@@ -196,13 +128,14 @@ ServerResponse SsoService::RegisterClient(const std::string& text, TimePoint now
                      "clientName and clientType (public) are required",
                      "RegisterClient without clientName or with clientType " + Printable(type, 20));
   }
-  const std::string client_id = "lab" + RandomHex(12);
-  const TimePoint expires = std::chrono::time_point_cast<std::chrono::seconds>(now) + kClientLifetime;
+  const std::string client_id = "lab" + sts_.RandomString("0123456789abcdef", 24);
+  const TimePoint expires =
+      std::chrono::time_point_cast<std::chrono::seconds>(now) + kClientLifetime;
   const std::string secret =
-      Seal(kClientSecretPrefix, {"client", client_id, std::to_string(UnixSeconds(expires))});
+      sealer_.Seal(kClientSecretPrefix, {"client", client_id, TimeField(expires)});
   clients_.fetch_add(1);
   Log("RegisterClient " + Printable(name, 64) + ": " + client_id);
-  return Json(200, "{\"clientId\":" + JsonQuote(client_id) + ",\"clientSecret\":" +
+  return Answer(200, "{\"clientId\":" + JsonQuote(client_id) + ",\"clientSecret\":" +
                        JsonQuote(secret) + ",\"clientIdIssuedAt\":" +
                        std::to_string(UnixSeconds(now)) + ",\"clientSecretExpiresAt\":" +
                        std::to_string(UnixSeconds(expires)) + "}");
@@ -228,14 +161,11 @@ ServerResponse SsoService::StartDeviceAuthorization(const std::string& text, Tim
       std::chrono::time_point_cast<std::chrono::seconds>(now) + kDeviceCodeLifetime;
   // No browser here: approved at once as login_user, whose sign-in session starts now.
   const std::string device_code =
-      Seal(kDeviceCodePrefix, {"device", client_id, ic.login_user,
-                               std::to_string(UnixSeconds(expires))});
-  std::string user_code = RandomHex(4);
-  std::transform(user_code.begin(), user_code.end(), user_code.begin(),
-                 [](char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); });
+      sealer_.Seal(kDeviceCodePrefix, {"device", client_id, ic.login_user, TimeField(expires)});
+  std::string user_code = sts_.RandomString("0123456789ABCDEF", 8);  // "1A2B-3C4D"
   user_code.insert(4, "-");
   Log("StartDeviceAuthorization for " + client_id + ": approved at once as " + ic.login_user);
-  return Json(200, "{\"deviceCode\":" + JsonQuote(device_code) + ",\"userCode\":" +
+  return Answer(200, "{\"deviceCode\":" + JsonQuote(device_code) + ",\"userCode\":" +
                        JsonQuote(user_code) + ",\"verificationUri\":" +
                        JsonQuote(ic.start_url + "#/device") + ",\"verificationUriComplete\":" +
                        JsonQuote(ic.start_url + "#/device?user_code=" + user_code) +
@@ -258,12 +188,12 @@ ServerResponse SsoService::CreateToken(const std::string& text, TimePoint now) {
   const std::string grant = body->Get("grantType");
   const iam::IdentityCenter& ic = *sts_.model().identity_center;
   if (grant == kDeviceGrant) {
-    auto device = Open(kDeviceCodePrefix, body->Get("deviceCode"), 4);
+    auto device = sealer_.Open(kDeviceCodePrefix, body->Get("deviceCode"), 4);
     if (!device || (*device)[0] != "device" || (*device)[1] != client_id) {
       return OidcError(400, "InvalidGrantException", "invalid_grant", "Invalid device code provided",
                        "CreateToken (device code): not a device code of " + client_id);
     }
-    if (ParseUnix((*device)[3]).value_or(TimePoint{}) <= now) {
+    if (ParseTimeField((*device)[3]).value_or(TimePoint{}) <= now) {
       return OidcError(400, "ExpiredTokenException", "expired_token", "Device code has expired",
                        "CreateToken (device code): the device code has expired");
     }
@@ -279,14 +209,14 @@ ServerResponse SsoService::CreateToken(const std::string& text, TimePoint now) {
                        now, "device code");
   }
   if (grant == "refresh_token") {
-    auto refresh = Open(kRefreshPrefix, body->Get("refreshToken"), 4);
+    auto refresh = sealer_.Open(kRefreshPrefix, body->Get("refreshToken"), 4);
     if (!refresh || (*refresh)[0] != "refresh" || (*refresh)[1] != client_id) {
       return OidcError(400, "InvalidGrantException", "invalid_grant",
                        "Invalid refresh token provided",
                        "CreateToken (refresh token): not a refresh token of " + client_id);
     }
     const std::string& user = (*refresh)[2];
-    const TimePoint session_end = ParseUnix((*refresh)[3]).value_or(TimePoint{});
+    const TimePoint session_end = ParseTimeField((*refresh)[3]).value_or(TimePoint{});
     if (session_end <= now) {
       return OidcError(400, "InvalidGrantException", "invalid_grant",
                        "Invalid refresh token provided",
@@ -314,15 +244,15 @@ ServerResponse SsoService::IssueTokens(const std::string& client_id, const std::
   const TimePoint whole_now = std::chrono::time_point_cast<std::chrono::seconds>(now);
   const TimePoint access_end = std::min(whole_now + ic.access_token_duration, session_end);
   const std::uint64_t number = access_tokens_.fetch_add(1) + 1;
-  const std::string access = Seal(kAccessPrefix, {"access", user, std::to_string(number),
-                                                  std::to_string(UnixSeconds(access_end))});
+  const std::string access =
+      sealer_.Seal(kAccessPrefix, {"access", user, std::to_string(number), TimeField(access_end)});
   // A new refresh token each time, for the same sign-in session.
   const std::string refresh =
-      Seal(kRefreshPrefix, {"refresh", client_id, user, std::to_string(UnixSeconds(session_end))});
+      sealer_.Seal(kRefreshPrefix, {"refresh", client_id, user, TimeField(session_end)});
   Log("CreateToken (" + std::string(grant) + ") for " + user + " by " + client_id +
       ": access token #" + std::to_string(number) + ", expires " + FormatRfc3339(access_end) +
       "; the sign-in session ends " + FormatRfc3339(session_end));
-  return Json(200, "{\"accessToken\":" + JsonQuote(access) + ",\"tokenType\":\"Bearer\"," +
+  return Answer(200, "{\"accessToken\":" + JsonQuote(access) + ",\"tokenType\":\"Bearer\"," +
                        "\"expiresIn\":" + std::to_string(UnixSeconds(access_end) -
                                                          UnixSeconds(whole_now)) +
                        ",\"refreshToken\":" + JsonQuote(refresh) + "}");
@@ -342,14 +272,14 @@ ServerResponse SsoService::GetRoleCredentials(const ServerRequest& request, Time
                        "GetRoleCredentials without account_id or role_name");
   }
   const std::string* bearer = FindHeader(request.headers, "x-amz-sso_bearer_token");
-  auto access = bearer ? Open(kAccessPrefix, *bearer, 4) : std::nullopt;
+  auto access = bearer ? sealer_.Open(kAccessPrefix, *bearer, 4) : std::nullopt;
   if (!access || (*access)[0] != "access") {
     return PortalError(401, "UnauthorizedException", "Session token not found or invalid",
                        "GetRoleCredentials: no access token of this lab");
   }
   const std::string& user_name = (*access)[1];
   const std::string label = user_name + " (access token #" + (*access)[2] + ")";
-  if (ParseUnix((*access)[3]).value_or(TimePoint{}) <= now) {
+  if (ParseTimeField((*access)[3]).value_or(TimePoint{}) <= now) {
     return PortalError(401, "UnauthorizedException", "Session token not found or invalid",
                        "GetRoleCredentials: the access token of " + label + " has expired");
   }
@@ -373,7 +303,7 @@ ServerResponse SsoService::GetRoleCredentials(const ServerRequest& request, Time
   const auto expiration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  session.expiration.time_since_epoch())
                                  .count();
-  ServerResponse r = Json(200, "{\"roleCredentials\":{\"accessKeyId\":" +
+  ServerResponse r = Answer(200, "{\"roleCredentials\":{\"accessKeyId\":" +
                                    JsonQuote(session.access_key_id) + ",\"secretAccessKey\":" +
                                    JsonQuote(session.secret_access_key) + ",\"sessionToken\":" +
                                    JsonQuote(session.session_token) + ",\"expiration\":" +

@@ -23,12 +23,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "http_server/http_server.h"
 #include "hubspoke/system.h"
+#include "lab/field_sealer.h"
 #include "lab/sts_service.h"
 
 namespace hubspoke::lab {
@@ -51,9 +50,6 @@ class SsoService {
   std::uint64_t role_credentials() const { return role_credentials_.load(); }
 
  private:
-  // An opened token: its kind's fields, in order.
-  using Fields = std::vector<std::string>;
-
   ServerResponse RegisterClient(const std::string& body, TimePoint now);
   ServerResponse StartDeviceAuthorization(const std::string& body, TimePoint now);
   ServerResponse CreateToken(const std::string& body, TimePoint now);
@@ -62,20 +58,19 @@ class SsoService {
   ServerResponse IssueTokens(const std::string& client_id, const std::string& user,
                              TimePoint session_end, TimePoint now, const char* grant);
 
-  std::string Seal(std::string_view prefix, const Fields& fields) const;
-  std::optional<Fields> Open(std::string_view prefix, std::string_view token,
-                             std::size_t count) const;
   // Whether `secret` is the unexpired client secret this lab gave `client_id`.
   bool ClientIsValid(const std::string& client_id, const std::string& secret, TimePoint now) const;
   ServerResponse OidcError(int status, const char* type, const char* error,
                            const std::string& description, const std::string& reason);
   ServerResponse PortalError(int status, const char* type, const std::string& message,
                              const std::string& reason);
+  // A JSON answer with AWS's headers (a request id).
+  ServerResponse Answer(int status, std::string body);
   void Log(const std::string& message);
 
   StsService& sts_;
   Logger& log_;
-  std::string key_;  // Security: 32 random bytes; never logged
+  const FieldSealer sealer_;  // client secrets, device codes, access and refresh tokens
   std::atomic<std::uint64_t> clients_{0};
   std::atomic<std::uint64_t> device_grants_{0};
   std::atomic<std::uint64_t> refresh_grants_{0};

@@ -115,6 +115,10 @@ class StsService {
   // (sso_service.h; the account assignment is its authorization: no caller, no policy).
   LabSession IssueRoleSession(const iam::Role& role, std::string session_name,
                               std::chrono::seconds duration);
+  // Identifiers, not secrets (from the lab's seeded generator): `length` letters of `alphabet`,
+  // and a request id like AWS's (a version-4 UUID). Thread-safe.
+  std::string RandomString(std::string_view alphabet, std::size_t length);
+  std::string NewRequestId();
 
  private:
   struct Caller {
@@ -147,8 +151,6 @@ class StsService {
   // The request's key: a model user's, or a session's read from its token.
   Result<KeyInfo> LookupKey(std::string_view access_key_id, const std::string* token,
                             std::optional<LabSession>* session) const;
-  std::string RandomString(std::string_view alphabet, std::size_t length);
-  std::string NewRequestId();
   void Log(LogLevel level, const std::string& message);
 
   const iam::Model model_;
