@@ -334,14 +334,11 @@ Status ParseRole(const json& r, const std::string& p, const std::string& account
   auto tags = GetTags(r, p);
   if (!tags) return std::move(tags).error();
   role.tags = std::move(*tags);
-  if (auto it = r.find("max_session_duration"); it != r.end()) {
-    if (!it->is_number_integer() || it->get<long long>() < 3600 ||
-        it->get<long long>() > 43200) {
-      return ModelError(p + ".max_session_duration",
-                        "an integer number of seconds from 3600 to 43200 (IAM: 1–12 h)");
-    }
-    role.max_session_duration = std::chrono::seconds(it->get<long long>());
-  }
+  auto max_session = GetWholeNumber(r, p, "max_session_duration", 3600, 43200,
+                                    role.max_session_duration.count(),
+                                    "an integer number of seconds from 3600 to 43200 (IAM: 1–12 h)");
+  if (!max_session) return std::move(max_session).error();
+  role.max_session_duration = std::chrono::seconds(*max_session);
   m.roles.push_back(std::move(role));
   return Ok();
 }
@@ -432,8 +429,6 @@ Status ParseManagedPolicies(const json& root, Model& m) {
   return Ok();
 }
 
-}  // namespace
-
 // $.identity_center: after the roles, which its assignments name.
 Status ParseIdentityCenter(const json& root, Model& m) {
   auto it = root.find("identity_center");
@@ -451,23 +446,19 @@ Status ParseIdentityCenter(const json& root, Model& m) {
     return ModelError(p + ".start_url", "an https:// URL (e.g. https://my-sso.awsapps.com/start)");
   }
   ic.start_url = *start_url;
-  auto seconds = [&](const char* key, std::chrono::seconds fallback, long long low,
-                     long long high) -> Result<std::chrono::seconds> {
-    auto n = it->find(key);
-    if (n == it->end()) return fallback;
-    if (!n->is_number_unsigned() || n->get<std::uint64_t>() < static_cast<std::uint64_t>(low) ||
-        n->get<std::uint64_t>() > static_cast<std::uint64_t>(high)) {
-      return ModelError(p + "." + key, "whole seconds from " + std::to_string(low) + " to " +
-                                           std::to_string(high));
-    }
-    return std::chrono::seconds(n->get<long long>());
+  auto seconds = [&](const char* key, std::chrono::seconds fallback,
+                     std::uint64_t high) -> Result<std::chrono::seconds> {
+    auto n = GetWholeNumber(*it, p, key, 1, high, fallback.count(),
+                            "whole seconds from 1 to " + std::to_string(high));
+    if (!n) return std::move(n).error();
+    return std::chrono::seconds(*n);
   };
   // Identity Center sessions last 15 minutes to 90 days on AWS; the lab allows shorter ones
   // (from 1 s) so that an expired session can be tested in seconds.
-  auto session = seconds("session_seconds", ic.session_duration, 1, 90LL * 24 * 3600);
+  auto session = seconds("session_seconds", ic.session_duration, 90ULL * 24 * 3600);
   if (!session) return std::move(session).error();
   ic.session_duration = *session;
-  auto access = seconds("access_token_seconds", ic.access_token_duration, 1, 24 * 3600);
+  auto access = seconds("access_token_seconds", ic.access_token_duration, 24 * 3600);
   if (!access) return std::move(access).error();
   ic.access_token_duration = *access;
   const json* users = GetArray(*it, "users");
@@ -509,6 +500,8 @@ Status ParseIdentityCenter(const json& root, Model& m) {
   m.identity_center = std::move(ic);
   return Ok();
 }
+
+}  // namespace
 
 Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   auto wrap = [&](Error e) { return e.Wrap(std::string(source)); };
@@ -576,15 +569,11 @@ Result<Model> ParseModel(std::string_view json_text, std::string_view source) {
   std::size_t spokes = 0;
   if (auto it = root.find("organization"); it != root.end()) {
     if (auto s = ParseOrganizationAdministrators(*it, m); !s) return wrap(std::move(s).error());
-    if (auto n = it->find("spokes"); n != it->end()) {
-      if (!n->is_number_unsigned() || n->get<std::uint64_t>() < 1 ||
-          n->get<std::uint64_t>() > kMaxGeneratedSpokes) {
-        return wrap(ModelError("$.organization.spokes",
-                               "an integer number of generated spoke accounts from 1 to " +
-                                   std::to_string(kMaxGeneratedSpokes)));
-      }
-      spokes = n->get<std::size_t>();
-    }
+    auto n = GetWholeNumber(*it, "$.organization", "spokes", 1, kMaxGeneratedSpokes, 0,
+                            "an integer number of generated spoke accounts from 1 to " +
+                                std::to_string(kMaxGeneratedSpokes));
+    if (!n) return wrap(std::move(n).error());
+    spokes = *n;
   }
   if (auto s = ParseUsers(root, m); !s) return wrap(std::move(s).error());
   if (auto s = ParseRoles(root, m); !s) return wrap(std::move(s).error());

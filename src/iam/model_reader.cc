@@ -50,6 +50,18 @@ Result<std::string> GetString(const json& object, const std::string& path, const
   return it->get<std::string>();
 }
 
+Result<std::uint64_t> GetWholeNumber(const json& object, const std::string& path, const char* key,
+                                     std::uint64_t low, std::uint64_t high, std::uint64_t fallback,
+                                     const std::string& rule) {
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number_unsigned() || it->get<std::uint64_t>() < low ||
+      it->get<std::uint64_t>() > high) {
+    return ModelError(path + "." + key, rule);
+  }
+  return it->get<std::uint64_t>();
+}
+
 Result<std::vector<std::string>> GetStrings(const json& object, const std::string& path,
                                             const char* key) {
   std::vector<std::string> out;

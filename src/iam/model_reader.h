@@ -3,6 +3,7 @@
 // Internal to src/iam/ (model_parse.cc); nlohmann-json is allowed here, see ARCHITECTURE.md.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <string>
@@ -32,6 +33,11 @@ Result<std::vector<std::string>> GetStrings(const json& object, const std::strin
                                             const char* key);
 Result<std::map<std::string, std::string>> GetTags(const json& object, const std::string& path);
 const json* GetArray(const json& object, const char* key);
+// A whole-number member from `low` to `high`, or `fallback` when it is absent; anything else (a
+// fraction, a sign, a string, out of range) is refused, `rule` saying what is wanted.
+Result<std::uint64_t> GetWholeNumber(const json& object, const std::string& path, const char* key,
+                                     std::uint64_t low, std::uint64_t high, std::uint64_t fallback,
+                                     const std::string& rule);
 // A policy document: a JSON object, or a string holding one (as IAM APIs take it).
 Result<policy::NamedPolicy> ParseDocument(const json& doc, const std::string& path,
                                           std::string name, policy::PolicyKind kind,
